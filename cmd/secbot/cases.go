@@ -1,0 +1,145 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/secbot/secbot/store"
+)
+
+// openRead opens the store shared, so that the CLI can read while the
+// daemon runs.
+func openRead(args []string, name string, extra func(*flag.FlagSet)) (*store.Store, *flag.FlagSet, error) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	load := configFlag(fs)
+	if extra != nil {
+		extra(fs)
+	}
+	if err := parse(fs, args); err != nil {
+		return nil, nil, err
+	}
+	cfg, err := load()
+	if err != nil {
+		return nil, nil, err
+	}
+	st, err := store.Open(cfg.Path(cfg.Robot.Store), store.Options{ReadOnly: true})
+	return st, fs, err
+}
+
+func cmdCaseList(ctx context.Context, args []string) error {
+	st, _, err := openRead(args, "case list", nil)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	return st.View(func(tx *store.Tx) error { return printCases(os.Stdout, tx) })
+}
+
+func printCases(out io.Writer, tx *store.Tx) error {
+	cases, err := tx.Cases()
+	if err != nil {
+		return err
+	}
+	w := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(w, "CASE\tSTATE\tOPENED\tMSGS\tSUBJECT")
+	for _, c := range cases {
+		fmt.Fprintf(w, "%s\t%s\t%s\t%d\t%s\n", c.ID, c.State, c.Opened.UTC().Format("2006-01-02 15:04"), len(c.Messages), c.Subject)
+	}
+	return w.Flush()
+}
+
+func cmdCaseShow(ctx context.Context, args []string) error {
+	st, fs, err := openRead(args, "case show", nil)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if fs.NArg() != 1 {
+		return errUsage
+	}
+	return st.View(func(tx *store.Tx) error { return printCase(os.Stdout, tx, fs.Arg(0)) })
+}
+
+// printCase writes a case, its fields and its timeline: messages and
+// audit entries in time order.
+func printCase(out io.Writer, tx *store.Tx, id string) error {
+	c, err := tx.Case(id)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "Case:      %s\nState:     %s\nSubject:   %s\nOpened:    %s\nReporters: %s\n",
+		c.ID, c.State, c.Subject, c.Opened.UTC().Format(time.RFC3339), strings.Join(c.Reporters, ", "))
+	if c.Internal {
+		fmt.Fprintln(out, "Internal:  yes (opened by a maintainer)")
+	}
+	fmt.Fprintln(out, "\nTimeline:")
+	type event struct {
+		at   time.Time
+		text string
+	}
+	var events []event
+	for _, key := range c.Messages {
+		m, err := tx.Message(key)
+		if err != nil {
+			return err
+		}
+		flags := m.Status
+		if m.Encrypted {
+			flags += ", encrypted"
+		}
+		if m.Signer != "" {
+			flags += ", signed by maintainer " + m.Signer
+		}
+		events = append(events, event{m.Received, fmt.Sprintf("message %d from %s: %q (%s)", m.Key, m.From, m.Subject, flags)})
+	}
+	log, err := tx.AuditLog(c.ID)
+	if err != nil {
+		return err
+	}
+	for _, e := range log {
+		events = append(events, event{e.Time, fmt.Sprintf("%s by %s %s", e.Action, e.Actor, e.Detail)})
+	}
+	for _, e := range events {
+		fmt.Fprintf(out, "  %s  %s\n", e.at.UTC().Format("2006-01-02 15:04:05"), e.text)
+	}
+	return nil
+}
+
+func cmdOutbox(ctx context.Context, args []string) error {
+	var all *bool
+	st, _, err := openRead(args, "outbox", func(fs *flag.FlagSet) {
+		all = fs.Bool("all", false, "also list mail already sent")
+	})
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	return st.View(func(tx *store.Tx) error { return printOutbox(os.Stdout, tx, *all) })
+}
+
+func printOutbox(out io.Writer, tx *store.Tx, all bool) error {
+	mails, err := tx.Outbox()
+	if err != nil {
+		return err
+	}
+	w := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(w, "STATE\tCASE\tKIND\tTO\tATTEMPTS\tNEXT/DONE\tLAST REPLY")
+	for _, m := range mails {
+		if m.State == store.OutSent && !all {
+			continue
+		}
+		when := m.NextAttempt
+		if m.State != store.OutPending {
+			when = m.Done
+		}
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%d\t%s\t%s\n", m.State, m.Case, m.Kind, strings.Join(m.To, ","),
+			m.Attempts, when.UTC().Format("2006-01-02 15:04:05"), m.LastReply)
+	}
+	return w.Flush()
+}

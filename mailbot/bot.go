@@ -1,0 +1,178 @@
+// Package mailbot wires secbot together: the IMAP intake feeds ingest,
+// ingest records cases and queues mail in one store transaction, and the
+// outbox sender delivers what was queued. See doc/architecture.md.
+package mailbot
+
+import (
+	"context"
+	"crypto/tls"
+	"fmt"
+	"log/slog"
+	"regexp"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/secbot/secbot/mailbot/config"
+	"github.com/secbot/secbot/mailbot/intake"
+	"github.com/secbot/secbot/mailbot/outbox"
+	"github.com/secbot/secbot/store"
+	"github.com/secbot/secbot/templates"
+)
+
+// Options are what a Bot is built from. Only Config, Store and Keys are
+// required.
+type Options struct {
+	Config    *config.Config
+	Store     *store.Store
+	Keys      *Keys
+	Templates *templates.Set // default: templates.Load(Config.Robot.TemplatesDir)
+	Logger    *slog.Logger
+	// Now is the clock; tests and the demo inject their own.
+	Now func() time.Time
+	// IMAPTLS and SMTPTLS override the TLS client settings (tests trust a
+	// throw-away CA this way).
+	IMAPTLS, SMTPTLS *tls.Config
+	// OnIdle is called each time the intake has caught up with the mailbox.
+	OnIdle func()
+	// ShutdownGrace is how long the sender may finish after shutdown
+	// starts (default 2s).
+	ShutdownGrace time.Duration
+	// Backoff overrides the sender's retry backoff bounds (tests).
+	MinBackoff, MaxBackoff time.Duration
+}
+
+// Bot is one running secbot.
+type Bot struct {
+	cfg    *config.Config
+	store  *store.Store
+	keys   *Keys
+	tmpl   *templates.Set
+	log    *slog.Logger
+	now    func() time.Time
+	tagRE  *regexp.Regexp
+	opts   Options
+	sender *outbox.Sender
+	panics atomic.Int64
+}
+
+// New checks opts and builds a Bot.
+func New(opts Options) (*Bot, error) {
+	if opts.Config == nil || opts.Store == nil || opts.Keys == nil {
+		return nil, fmt.Errorf("mailbot: Config, Store and Keys are required")
+	}
+	b := &Bot{cfg: opts.Config, store: opts.Store, keys: opts.Keys, tmpl: opts.Templates,
+		log: opts.Logger, now: opts.Now, opts: opts}
+	if b.log == nil {
+		b.log = slog.Default()
+	}
+	if b.now == nil {
+		b.now = time.Now
+	}
+	if b.tmpl == nil {
+		t, err := templates.Load(opts.Config.Path(opts.Config.Robot.TemplatesDir))
+		if err != nil {
+			return nil, err
+		}
+		b.tmpl = t
+	}
+	b.tagRE = (&Threader{Prefix: b.cfg.Robot.CasePrefix}).tagRE()
+	sc, err := b.senderConfig()
+	if err != nil {
+		return nil, err
+	}
+	b.sender = outbox.New(sc, &queue{b: b, rendered: map[string][]byte{}})
+	return b, nil
+}
+
+func (b *Bot) senderConfig() (outbox.Config, error) {
+	c := b.cfg.SMTP
+	pw, err := b.cfg.Secret(c.Password, c.PasswordFile)
+	if err != nil {
+		return outbox.Config{}, fmt.Errorf("smtp: %w", err)
+	}
+	return outbox.Config{
+		Addr: c.Addr, TLSMode: outbox.TLSMode(c.TLS), TLSConfig: b.opts.SMTPTLS,
+		Username: c.Username, Password: pw, HeloName: c.Helo,
+		MinBackoff: b.opts.MinBackoff, MaxBackoff: b.opts.MaxBackoff,
+		Logger: b.log.With("part", "outbox"), Now: b.now,
+	}, nil
+}
+
+func (b *Bot) intakeConfig() (intake.Config, error) {
+	c := b.cfg.IMAP
+	pw, err := b.cfg.Secret(c.Password, c.PasswordFile)
+	if err != nil {
+		return intake.Config{}, fmt.Errorf("imap: %w", err)
+	}
+	return intake.Config{
+		Addr: c.Addr, TLSMode: intake.TLSMode(c.TLS), TLSConfig: b.opts.IMAPTLS,
+		Username: c.Username, Password: pw, Mailbox: c.Mailbox, MoveTo: c.MoveTo,
+		MaxSize: b.cfg.Robot.MaxMessageBytes, PollInterval: c.PollInterval,
+		Logger: b.log.With("part", "intake"), OnIdle: b.opts.OnIdle,
+	}, nil
+}
+
+func (b *Bot) kick() { b.sender.Kick() }
+
+// Panics counts panics recovered in secbot's goroutines; tests fail when
+// it is not zero.
+func (b *Bot) Panics() int64 { return b.panics.Load() + outbox.Panics() }
+
+// Run runs the intake and the sender until ctx is cancelled. Shutdown is
+// in two phases: cancelling ctx stops the intake from taking new mail;
+// the sender then gets a short grace period to finish the mail in hand.
+func (b *Bot) Run(ctx context.Context) error {
+	ic, err := b.intakeConfig()
+	if err != nil {
+		return err
+	}
+	runCtx, stopIntake := context.WithCancel(ctx)
+	defer stopIntake()
+	sendCtx, stopSend := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopSend()
+	var wg sync.WaitGroup
+	errs := make(chan error, 2)
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		errs <- b.guard("intake", func() error { return intake.Run(runCtx, ic, b) })
+	}()
+	go func() {
+		defer wg.Done()
+		errs <- b.guard("sender", func() error { return b.sender.Run(sendCtx) })
+	}()
+	b.sender.Kick() // deliver what an earlier run left pending
+	var first error
+	select {
+	case <-ctx.Done():
+	case first = <-errs:
+	}
+	// Phase one: take no new mail. Phase two: the sender may finish the
+	// mail in hand for a moment; whatever it does not finish stays queued
+	// (its attempt was recorded before dialling) and goes out next start.
+	stopIntake()
+	g := b.opts.ShutdownGrace
+	if g == 0 {
+		g = shutdownGrace
+	}
+	grace := time.AfterFunc(g, stopSend)
+	defer grace.Stop()
+	wg.Wait()
+	return first
+}
+
+// shutdownGrace is how long the sender may go on after shutdown starts.
+const shutdownGrace = 2 * time.Second
+
+// guard runs fn, turning a panic into an error that is counted.
+func (b *Bot) guard(name string, fn func() error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			b.panics.Add(1)
+			b.log.Error("panic", "goroutine", name, "panic", r)
+			err = fmt.Errorf("%s: panic: %v", name, r)
+		}
+	}()
+	return fn()
+}

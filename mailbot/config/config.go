@@ -1,0 +1,278 @@
+// Package config reads secbot's TOML configuration into typed structs and
+// checks it, reporting every problem at once.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/mail"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/BurntSushi/toml"
+)
+
+// Config is the whole configuration file.
+type Config struct {
+	Robot       Robot        `toml:"robot"`
+	IMAP        IMAP         `toml:"imap"`
+	SMTP        SMTP         `toml:"smtp"`
+	Maintainers []Maintainer `toml:"maintainer"`
+	Log         Log          `toml:"log"`
+
+	// dir is the directory of the file, against which relative paths resolve.
+	dir string
+}
+
+// Robot is secbot's own identity and storage.
+type Robot struct {
+	// Address is the security@ address reporters write to.
+	Address string `toml:"address"`
+	// Name is the display name on mail secbot sends.
+	Name string `toml:"name"`
+	// Domain is the right side of the Message-IDs secbot makes (default:
+	// the domain of Address).
+	Domain      string `toml:"domain"`
+	ProjectName string `toml:"project_name"`
+	ProjectURL  string `toml:"project_url"`
+	// CasePrefix starts every case id (SEC-2026-0001).
+	CasePrefix string `toml:"case_prefix"`
+	// KeyFile is the robot's armored private key (mode 0600).
+	KeyFile string `toml:"key_file"`
+	// KeyURL tells reporters where to fetch the robot's public key.
+	KeyURL string `toml:"key_url"`
+	// Store is the bbolt database file.
+	Store string `toml:"store"`
+	// TemplatesDir overrides the embedded templates file by file.
+	TemplatesDir string `toml:"templates_dir"`
+	// MaxMessageBytes: larger mails are recorded but not parsed.
+	MaxMessageBytes int64 `toml:"max_message_bytes"`
+}
+
+// IMAP is the mailbox secbot reads.
+type IMAP struct {
+	Addr         string        `toml:"addr"`
+	TLS          string        `toml:"tls"`
+	Username     string        `toml:"username"`
+	Password     string        `toml:"password"`
+	PasswordFile string        `toml:"password_file"`
+	Mailbox      string        `toml:"mailbox"`
+	MoveTo       string        `toml:"move_to"`
+	PollInterval time.Duration `toml:"poll_interval"`
+}
+
+// SMTP is the submission server secbot sends through.
+type SMTP struct {
+	Addr         string `toml:"addr"`
+	TLS          string `toml:"tls"`
+	Username     string `toml:"username"`
+	Password     string `toml:"password"`
+	PasswordFile string `toml:"password_file"`
+	Helo         string `toml:"helo"`
+}
+
+// Maintainer is one person who receives every case message and may
+// command by signed mail.
+type Maintainer struct {
+	Name    string `toml:"name"`
+	Address string `toml:"address"`
+	KeyFile string `toml:"key_file"`
+}
+
+// Log sets the log level ("debug", "info", "warn", "error").
+type Log struct {
+	Level string `toml:"level"`
+}
+
+// TLS modes accepted for IMAP and SMTP.
+var tlsModes = map[string]bool{"tls": true, "starttls": true, "plain": true}
+
+// Load reads and decodes path and fills in defaults. It does not check
+// the values: call Check for that.
+func Load(path string) (*Config, error) {
+	var c Config
+	md, err := toml.DecodeFile(path, &c)
+	if err != nil {
+		return nil, fmt.Errorf("read config %s: %w", path, err)
+	}
+	if und := md.Undecoded(); len(und) > 0 {
+		keys := make([]string, len(und))
+		for i, k := range und {
+			keys[i] = k.String()
+		}
+		return nil, fmt.Errorf("config %s: unknown keys: %s", path, strings.Join(keys, ", "))
+	}
+	c.dir = filepath.Dir(path)
+	c.defaults()
+	return &c, nil
+}
+
+func (c *Config) defaults() {
+	if c.Robot.CasePrefix == "" {
+		c.Robot.CasePrefix = "SEC"
+	}
+	if c.Robot.Domain == "" {
+		if i := strings.LastIndexByte(c.Robot.Address, '@'); i >= 0 {
+			c.Robot.Domain = c.Robot.Address[i+1:]
+		}
+	}
+	if c.Robot.Name == "" {
+		c.Robot.Name = "Security team"
+	}
+	if c.Robot.MaxMessageBytes == 0 {
+		c.Robot.MaxMessageBytes = 25 << 20
+	}
+	if c.Robot.Store == "" {
+		c.Robot.Store = "secbot.db"
+	}
+	if c.IMAP.Mailbox == "" {
+		c.IMAP.Mailbox = "INBOX"
+	}
+	if c.IMAP.PollInterval == 0 {
+		c.IMAP.PollInterval = time.Minute
+	}
+	if c.IMAP.TLS == "" {
+		c.IMAP.TLS = "tls"
+	}
+	if c.SMTP.TLS == "" {
+		c.SMTP.TLS = "starttls"
+	}
+	if c.Log.Level == "" {
+		c.Log.Level = "info"
+	}
+}
+
+// Path resolves a path from the config file relative to its directory.
+func (c *Config) Path(p string) string {
+	if p == "" || filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(c.dir, p)
+}
+
+// Secret returns the inline password or the trimmed contents of file.
+func (c *Config) Secret(inline, file string) (string, error) {
+	if file == "" {
+		return inline, nil
+	}
+	b, err := os.ReadFile(c.Path(file))
+	if err != nil {
+		return "", fmt.Errorf("read password file: %w", err)
+	}
+	return strings.TrimSpace(string(b)), nil
+}
+
+// Problems collects every error found while checking, so a user sees
+// them all in one run.
+type Problems []error
+
+func (p *Problems) addf(format string, args ...any) { *p = append(*p, fmt.Errorf(format, args...)) }
+
+// Err joins the problems, or returns nil when there are none.
+func (p Problems) Err() error { return errors.Join(p...) }
+
+// KeyChecker inspects a key file; it is passed in so that this package
+// does not depend on the OpenPGP code. It returns the key's fingerprint.
+type KeyChecker func(path string, wantPrivate, wantEncrypt bool, now time.Time) (fingerprint string, err error)
+
+// Check validates every value and returns every problem found.
+func (c *Config) Check(keys KeyChecker, now time.Time) Problems {
+	var p Problems
+	c.checkRobot(&p, keys, now)
+	c.checkServer(&p, "imap", c.IMAP.Addr, c.IMAP.TLS, c.IMAP.PasswordFile)
+	c.checkServer(&p, "smtp", c.SMTP.Addr, c.SMTP.TLS, c.SMTP.PasswordFile)
+	if c.IMAP.PollInterval < time.Second {
+		p.addf("imap.poll_interval %s: must be at least 1s", c.IMAP.PollInterval)
+	}
+	if len(c.Maintainers) == 0 {
+		p.addf("no [[maintainer]]: every case message goes to maintainers, so at least one is needed")
+	}
+	seen := map[string]bool{}
+	for i, m := range c.Maintainers {
+		where := fmt.Sprintf("maintainer %d (%s)", i+1, m.Name)
+		checkAddress(&p, where+" address", m.Address)
+		if seen[strings.ToLower(m.Address)] {
+			p.addf("%s: address %q listed twice", where, m.Address)
+		}
+		seen[strings.ToLower(m.Address)] = true
+		if m.KeyFile == "" {
+			p.addf("%s: key_file missing: maintainers get mail only encrypted", where)
+		} else if _, err := keys(c.Path(m.KeyFile), false, true, now); err != nil {
+			p.addf("%s: key_file %s: %v", where, m.KeyFile, err)
+		}
+	}
+	switch c.Log.Level {
+	case "debug", "info", "warn", "error":
+	default:
+		p.addf("log.level %q: want debug, info, warn or error", c.Log.Level)
+	}
+	return p
+}
+
+func (c *Config) checkRobot(p *Problems, keys KeyChecker, now time.Time) {
+	checkAddress(p, "robot.address", c.Robot.Address)
+	if c.Robot.KeyFile == "" {
+		p.addf("robot.key_file missing")
+	} else {
+		if _, err := keys(c.Path(c.Robot.KeyFile), true, true, now); err != nil {
+			p.addf("robot.key_file %s: %v", c.Robot.KeyFile, err)
+		}
+		if st, err := os.Stat(c.Path(c.Robot.KeyFile)); err == nil && st.Mode().Perm()&0o077 != 0 {
+			p.addf("robot.key_file %s: mode %o lets others read the private key; chmod 600 it", c.Robot.KeyFile, st.Mode().Perm())
+		}
+	}
+	if c.Robot.CasePrefix != strings.ToUpper(c.Robot.CasePrefix) || strings.ContainsAny(c.Robot.CasePrefix, " -[]@+") {
+		p.addf("robot.case_prefix %q: use upper-case letters and digits only", c.Robot.CasePrefix)
+	}
+	if c.Robot.MaxMessageBytes < 64<<10 {
+		p.addf("robot.max_message_bytes %d: too small (at least 65536)", c.Robot.MaxMessageBytes)
+	}
+	if c.Robot.TemplatesDir != "" {
+		if st, err := os.Stat(c.Path(c.Robot.TemplatesDir)); err != nil || !st.IsDir() {
+			p.addf("robot.templates_dir %s: not a readable directory", c.Robot.TemplatesDir)
+		}
+	}
+}
+
+func (c *Config) checkServer(p *Problems, name, addr, tlsMode, pwFile string) {
+	host, port, err := net.SplitHostPort(addr)
+	switch {
+	case addr == "":
+		p.addf("%s.addr missing", name)
+	case err != nil || host == "" || port == "":
+		p.addf("%s.addr %q: want host:port", name, addr)
+	}
+	if !tlsModes[tlsMode] {
+		p.addf("%s.tls %q: unknown TLS mode (want tls, starttls or plain)", name, tlsMode)
+	} else if tlsMode == "plain" && err == nil && !IsLoopback(host) {
+		p.addf("%s.tls plain: only allowed for a loopback host, not %q", name, host)
+	}
+	if pwFile != "" {
+		if _, err := os.ReadFile(c.Path(pwFile)); err != nil {
+			p.addf("%s.password_file: %v", name, err)
+		}
+	}
+}
+
+func checkAddress(p *Problems, where, addr string) {
+	if addr == "" {
+		p.addf("%s missing", where)
+		return
+	}
+	a, err := mail.ParseAddress(addr)
+	if err != nil || a.Name != "" || a.Address != addr {
+		p.addf("%s %q: not a bare mail address", where, addr)
+	}
+}
+
+// IsLoopback reports whether host names this machine only.
+func IsLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}

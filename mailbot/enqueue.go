@@ -1,0 +1,111 @@
+package mailbot
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/secbot/secbot/store"
+)
+
+// Kinds of outgoing mail, each rendered from its template at send time.
+const (
+	KindAck    = "ack"
+	KindRelay  = "relay"
+	KindNotice = "notice"
+)
+
+// spec is what a queued mail needs to be rendered later. It names stored
+// data (message keys, case ids) and pins the recipient's key fingerprint,
+// so that a mail meant to be encrypted can never render in the clear.
+type spec struct {
+	Msg        uint64   `json:"msg,omitempty"`
+	New        bool     `json:"new,omitempty"`
+	Problem    string   `json:"problem,omitempty"`
+	EncryptFP  string   `json:"encrypt_fp,omitempty"`
+	Maintainer int      `json:"maintainer"`
+	Title      string   `json:"title,omitempty"`
+	Text       string   `json:"text,omitempty"`
+	InReplyTo  string   `json:"in_reply_to,omitempty"`
+	References []string `json:"references,omitempty"`
+}
+
+// queueForMessage queues what a recorded message causes: an
+// acknowledgement for a new report, and a relay to every maintainer.
+func (b *Bot) queueForMessage(tx *store.Tx, c *store.Case, m *store.Message, isNew bool, p *prepared, now time.Time) (int, error) {
+	n := 0
+	refs := append(append([]string{}, p.env.References...), p.env.MessageID)
+	if isNew && !c.Internal && !p.env.Auto && len(c.Reporters) > 0 && p.status != store.MsgTooBig {
+		sp := spec{Msg: m.Key, InReplyTo: p.env.MessageID, References: refs}
+		ok, err := b.enqueue(tx, c.ID, KindAck, fmt.Sprintf("ack.%s", c.ID), c.Reporters, sp, false, now)
+		if err != nil {
+			return 0, err
+		}
+		n += boolInt(ok)
+	}
+	for i, mk := range b.keys.Maintainers {
+		if mk.Err != nil {
+			b.log.Error("relay NOT sent: maintainer has no usable key", "maintainer", mk.Name, "case", c.ID, "err", mk.Err)
+			if err := tx.Audit(store.AuditEntry{Time: now, Case: c.ID, Actor: "secbot", Action: "relay-refused", Detail: "maintainer " + mk.Name + " has no usable key"}); err != nil {
+				return 0, err
+			}
+			continue
+		}
+		sp := spec{Msg: m.Key, New: isNew, Problem: p.reason, EncryptFP: mk.FP, Maintainer: i,
+			InReplyTo: p.env.MessageID, References: refs}
+		ok, err := b.enqueue(tx, c.ID, KindRelay, fmt.Sprintf("relay.%d.%d", m.Key, i), []string{mk.Address}, sp, false, now)
+		if err != nil {
+			return 0, err
+		}
+		n += boolInt(ok)
+	}
+	return n, nil
+}
+
+// queueNotice tells every maintainer something, encrypted to each.
+// Notices never cause notices of their own when they fail.
+// tag makes the notice's Message-ID unique and stable.
+func (b *Bot) queueNotice(tx *store.Tx, caseID, tag, title, text string, msg uint64, now time.Time) (int, error) {
+	n := 0
+	for i, mk := range b.keys.Maintainers {
+		if mk.Err != nil {
+			b.log.Error("notice NOT sent: maintainer has no usable key", "maintainer", mk.Name, "err", mk.Err)
+			continue
+		}
+		sp := spec{Msg: msg, Title: title, Text: text, EncryptFP: mk.FP, Maintainer: i}
+		ok, err := b.enqueue(tx, caseID, KindNotice, fmt.Sprintf("notice.%s.%d", strings.ReplaceAll(tag, "@", "="), i), []string{mk.Address}, sp, true, now)
+		if err != nil {
+			return 0, err
+		}
+		n += boolInt(ok)
+	}
+	return n, nil
+}
+
+// enqueue writes one outbox entry, and indexes its Message-ID under the
+// case so that replies to it thread.
+func (b *Bot) enqueue(tx *store.Tx, caseID, kind, local string, to []string, sp spec, noFailNotice bool, now time.Time) (bool, error) {
+	raw, err := json.Marshal(sp)
+	if err != nil {
+		return false, fmt.Errorf("encode %s spec: %w", kind, err)
+	}
+	id := local + "@" + b.cfg.Robot.Domain
+	om := &store.OutMail{ID: id, Case: caseID, Kind: kind, Spec: raw, From: b.cfg.Robot.Address,
+		To: to, Queued: now, NoFailNotice: noFailNotice}
+	ok, err := tx.Enqueue(om)
+	if err != nil || !ok {
+		return ok, err
+	}
+	if caseID != "" {
+		err = tx.IndexMessageID(id, store.ThreadRef{Case: caseID})
+	}
+	return true, err
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,145 @@
+package mailbot
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net/mail"
+	"strings"
+	"time"
+
+	"github.com/emersion/go-message"
+	_ "github.com/emersion/go-message/charset" // decode non-UTF-8 subjects and names
+	gomail "github.com/emersion/go-message/mail"
+	"github.com/emersion/go-message/textproto"
+)
+
+// maxHeaderBytes bounds the header section ingest reads; a larger header is
+// quarantined rather than parsed (a hostile mail can carry megabytes).
+const maxHeaderBytes = 1 << 20
+
+// errHeaderTooBig is the quarantine reason for oversized headers.
+var errHeaderTooBig = errors.New("header section larger than 1 MiB")
+
+// Envelope is what ingest needs from a message's header.
+type Envelope struct {
+	MessageID  string // without angle brackets; synthesized when missing
+	Synthetic  bool   // MessageID was made from the content hash
+	InReplyTo  []string
+	References []string
+	Subject    string
+	From       string // the bare address of the first From mailbox
+	FromName   string
+	ReplyTo    string // bare address, when set
+	Date       time.Time
+	// Recipients are every address in To, Cc, Delivered-To and
+	// X-Original-To, for plus-address threading.
+	Recipients []string
+	// Auto is set for mail no robot should answer: auto-replies, bounces,
+	// list traffic (RFC 3834 Auto-Submitted, Precedence).
+	Auto bool
+	// Hash is the hex SHA-256 of the raw message: the dedupe key.
+	Hash string
+}
+
+// parseEnvelope reads the header section of raw. It never fails on odd
+// field values (they are left empty); it fails only when the header
+// section itself cannot be read.
+func parseEnvelope(raw []byte) (*Envelope, gomail.Header, error) {
+	sum := sha256.Sum256(raw)
+	env := &Envelope{Hash: hex.EncodeToString(sum[:])}
+	br := bufio.NewReader(io.LimitReader(bytes.NewReader(raw), maxHeaderBytes))
+	th, err := textproto.ReadHeader(br)
+	if err != nil {
+		if len(raw) > maxHeaderBytes && !bytes.Contains(raw[:maxHeaderBytes], []byte("\n\n")) &&
+			!bytes.Contains(raw[:maxHeaderBytes], []byte("\r\n\r\n")) {
+			return env, gomail.Header{}, errHeaderTooBig
+		}
+		return env, gomail.Header{}, fmt.Errorf("read header: %w", err)
+	}
+	h := gomail.Header{Header: message.Header{Header: th}}
+	env.fill(h)
+	return env, h, nil
+}
+
+func (env *Envelope) fill(h gomail.Header) {
+	env.MessageID, _ = h.MessageID()
+	if env.MessageID == "" {
+		env.MessageID = "sha256-" + env.Hash[:32] + "@secbot.invalid"
+		env.Synthetic = true
+	}
+	env.InReplyTo, _ = h.MsgIDList("In-Reply-To")
+	env.References, _ = h.MsgIDList("References")
+	if s, err := h.Subject(); err == nil {
+		env.Subject = cleanLine(s)
+	} else {
+		env.Subject = cleanLine(h.Get("Subject"))
+	}
+	if from := firstAddress(h, "From"); from != nil {
+		env.From, env.FromName = strings.ToLower(from.Address), cleanLine(from.Name)
+	}
+	if rt := firstAddress(h, "Reply-To"); rt != nil {
+		env.ReplyTo = strings.ToLower(rt.Address)
+	}
+	env.Date, _ = h.Date()
+	for _, key := range []string{"To", "Cc", "Delivered-To", "X-Original-To"} {
+		list, _ := h.AddressList(key)
+		for _, a := range list {
+			env.Recipients = append(env.Recipients, strings.ToLower(a.Address))
+		}
+	}
+	env.Auto = isAutomatic(h)
+}
+
+func firstAddress(h gomail.Header, key string) *gomail.Address {
+	list, err := h.AddressList(key)
+	if err == nil && len(list) > 0 {
+		return list[0]
+	}
+	// Fall back to the lenient standard library parser for odd headers.
+	if a, err := mail.ParseAddress(h.Get(key)); err == nil {
+		return (*gomail.Address)(a)
+	}
+	return nil
+}
+
+// isAutomatic tells mail that must never be acknowledged, so that two
+// robots cannot answer each other forever (RFC 3834 section 2).
+func isAutomatic(h gomail.Header) bool {
+	if v := strings.ToLower(strings.TrimSpace(h.Get("Auto-Submitted"))); v != "" && v != "no" {
+		return true
+	}
+	switch strings.ToLower(strings.TrimSpace(h.Get("Precedence"))) {
+	case "bulk", "junk", "list":
+		return true
+	}
+	if h.Get("List-Id") != "" || h.Get("X-Loop") != "" {
+		return true
+	}
+	ct := strings.ToLower(h.Get("Content-Type"))
+	return strings.HasPrefix(ct, "multipart/report")
+}
+
+// cleanLine removes control characters and folds a header value to one
+// line, so that it can be shown safely in a summary or a subject.
+func cleanLine(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r == '\t' || r == '\r' || r == '\n':
+			b.WriteByte(' ')
+		case r < 0x20 || r == 0x7f:
+		default:
+			b.WriteRune(r)
+		}
+	}
+	out := strings.Join(strings.Fields(b.String()), " ")
+	if len(out) > 300 {
+		out = out[:300]
+	}
+	return strings.ToValidUTF8(out, "?")
+}

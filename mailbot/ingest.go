@@ -1,0 +1,268 @@
+package mailbot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/secbot/secbot/mailbot/intake"
+	"github.com/secbot/secbot/mailbot/pgpmime"
+	"github.com/secbot/secbot/store"
+)
+
+// prepared is one incoming message after the work that needs no store:
+// header parsing and OpenPGP unwrapping. It is done before the write
+// transaction so that the transaction stays short.
+type prepared struct {
+	msg    intake.Message
+	env    *Envelope
+	plain  []byte // decrypted form, nil when it was not encrypted
+	status string
+	reason string // for maintainers: why it was not ingested normally
+	signer string // fingerprint of the maintainer whose signature verified
+	opened *pgpmime.Opened
+	loop   bool // our own mail came back
+}
+
+// State implements intake.Sink.
+func (b *Bot) State(ctx context.Context, mailbox string) (uint32, uint32, error) {
+	var st store.IMAPState
+	err := b.store.View(func(tx *store.Tx) error {
+		st = tx.IMAPState(mailbox)
+		return nil
+	})
+	return st.UIDValidity, st.LastUID, err
+}
+
+// Deliver implements intake.Sink: it records a batch of messages, their
+// cases and the mails they cause, and the new IMAP state, in one
+// transaction. The intake marks the messages seen only after it returns.
+func (b *Bot) Deliver(ctx context.Context, mailbox string, uidValidity uint32, msgs []intake.Message) error {
+	preps := make([]*prepared, len(msgs))
+	for i, m := range msgs {
+		preps[i] = b.prepare(m)
+	}
+	now := b.now()
+	var queued int
+	err := b.store.Update(func(tx *store.Tx) error {
+		queued = 0
+		st := tx.IMAPState(mailbox)
+		if st.UIDValidity != uidValidity {
+			st = store.IMAPState{UIDValidity: uidValidity}
+		}
+		for _, p := range preps {
+			n, err := b.record(tx, mailbox, uidValidity, p, now)
+			if err != nil {
+				return fmt.Errorf("record uid %d: %w", p.msg.UID, err)
+			}
+			queued += n
+			st.LastUID = max(st.LastUID, p.msg.UID)
+		}
+		return tx.SetIMAPState(mailbox, st)
+	})
+	if err != nil {
+		return err
+	}
+	if queued > 0 {
+		b.kick()
+	}
+	return nil
+}
+
+// prepare parses and unwraps one message. It never fails: what cannot be
+// read is marked for quarantine with a reason, and a panic in a parser is
+// caught and turned into the same.
+func (b *Bot) prepare(m intake.Message) (p *prepared) {
+	p = &prepared{msg: m, status: store.MsgIngested}
+	defer func() {
+		if r := recover(); r != nil {
+			b.panics.Add(1)
+			b.log.Error("panic while parsing a message", "uid", m.UID, "panic", r, "stack", string(debug.Stack()))
+			p.status, p.reason = store.MsgQuarantined, "secbot failed to parse this message (internal error)"
+		}
+	}()
+	env, _, err := parseEnvelope(m.Raw)
+	p.env = env
+	if err != nil {
+		p.status, p.reason = store.MsgQuarantined, "unreadable header: "+err.Error()
+		return p
+	}
+	if m.TooBig {
+		p.status = store.MsgTooBig
+		p.reason = fmt.Sprintf("the message is %d bytes, over the limit of %d: only its header was kept", m.Size, b.cfg.Robot.MaxMessageBytes)
+		return p
+	}
+	p.loop = b.isOwnMail(env, m.Raw)
+	b.unwrap(p)
+	return p
+}
+
+// unwrap decrypts and verifies. A signature counts only when it verifies
+// against a configured maintainer key; the From header plays no part.
+func (b *Bot) unwrap(p *prepared) {
+	op, err := pgpmime.Open(p.msg.Raw, b.keys.RobotRing, b.keys.Verify)
+	switch {
+	case errors.Is(err, pgpmime.ErrNotForUs):
+		p.status, p.reason = store.MsgUndecryptable, "the message is encrypted, but not to the robot's key: it is kept as it came"
+		return
+	case err != nil:
+		p.status, p.reason = store.MsgUndecryptable, "the OpenPGP content could not be read ("+err.Error()+"): the message is kept as it came"
+		return
+	}
+	p.opened = op
+	if op.Encrypted {
+		p.plain = op.Message
+	}
+	if op.SignatureValid {
+		if mk, ok := b.keys.MaintainerBySigner(op.SignerFingerprint); ok {
+			p.signer = mk.FP
+		}
+	}
+}
+
+// isOwnMail spots secbot's own mail coming back (a maintainer address that
+// forwards to security@, a misrouted bounce): answering it would loop.
+func (b *Bot) isOwnMail(env *Envelope, raw []byte) bool {
+	if strings.EqualFold(env.From, b.cfg.Robot.Address) {
+		return true
+	}
+	hdr, _, _ := strings.Cut(string(raw[:min(len(raw), maxHeaderBytes)]), "\r\n\r\n")
+	return strings.Contains(strings.ToLower(hdr), "x-loop: "+strings.ToLower(b.cfg.Robot.Address))
+}
+
+// record writes one prepared message into the open transaction and
+// queues the mails it causes. It returns how many mails it queued.
+func (b *Bot) record(tx *store.Tx, mailbox string, uidv uint32, p *prepared, now time.Time) (int, error) {
+	hashKey := "sha256:" + p.env.Hash
+	if _, dup := tx.LookupMessageID(hashKey); dup {
+		return 0, nil // the very same bytes were recorded before (a UIDVALIDITY re-scan)
+	}
+	m := &store.Message{
+		MessageID: p.env.MessageID, Received: now, Date: p.env.Date, From: p.env.From,
+		Subject: p.env.Subject, Status: p.status, Reason: p.reason, Size: p.msg.Size,
+		Signer: p.signer, Mailbox: mailbox, UIDValidity: uidv, UID: p.msg.UID,
+	}
+	if m.Size == 0 {
+		m.Size = int64(len(p.msg.Raw))
+	}
+	if p.opened != nil {
+		m.Encrypted, m.Signed = p.opened.Encrypted, p.opened.Signed
+	}
+	if p.status == store.MsgQuarantined || p.loop {
+		return b.recordOrphan(tx, p, m, hashKey, now)
+	}
+	c, isNew, err := b.caseFor(tx, p, now)
+	if err != nil {
+		return 0, err
+	}
+	m.Case = c.ID
+	key, err := tx.AddMessage(m, p.msg.Raw, p.plain)
+	if err != nil {
+		return 0, err
+	}
+	if err := b.index(tx, p, c.ID, key, hashKey); err != nil {
+		return 0, err
+	}
+	c.Messages = append(c.Messages, key)
+	c.Updated = now
+	if err := tx.Audit(store.AuditEntry{Time: now, Case: c.ID, Actor: actor(p.signer), Action: "message", Detail: fmt.Sprintf("message %d (%s)", key, p.status)}); err != nil {
+		return 0, err
+	}
+	n, err := b.queueForMessage(tx, c, m, isNew, p, now)
+	if err != nil {
+		return 0, err
+	}
+	return n, tx.PutCase(c)
+}
+
+func actor(signer string) string {
+	if signer != "" {
+		return signer
+	}
+	return "unverified sender"
+}
+
+// recordOrphan keeps a message that belongs to no case: one whose header
+// could not be read, or our own mail come back. Maintainers are told
+// about the first; the second is only kept.
+func (b *Bot) recordOrphan(tx *store.Tx, p *prepared, m *store.Message, hashKey string, now time.Time) (int, error) {
+	if p.loop {
+		m.Status, m.Reason = store.MsgQuarantined, "secbot's own mail came back: kept, not answered"
+	}
+	key, err := tx.AddMessage(m, p.msg.Raw, nil)
+	if err != nil {
+		return 0, err
+	}
+	if err := tx.IndexMessageID(hashKey, store.ThreadRef{Msg: key}); err != nil {
+		return 0, err
+	}
+	b.log.Warn("message quarantined", "uid", p.msg.UID, "msg", key, "loop", p.loop)
+	if p.loop {
+		return 0, nil
+	}
+	return b.queueNotice(tx, "", fmt.Sprintf("quarantine.%d", key), "A message could not be read",
+		fmt.Sprintf("Message %d (IMAP uid %d, %d bytes) was quarantined: %s\nIt is kept in the store; the administrator can extract it.", key, p.msg.UID, m.Size, m.Reason),
+		key, now)
+}
+
+// caseFor threads the message into its case, or opens a new one.
+func (b *Bot) caseFor(tx *store.Tx, p *prepared, now time.Time) (*store.Case, bool, error) {
+	th := b.threader(tx)
+	if id, how := th.Find(p.env); id != "" {
+		c, err := tx.Case(id)
+		if err == nil {
+			b.log.Debug("message joins case", "case", id, "by", how)
+			return c, false, nil
+		}
+		if !errors.Is(err, store.ErrNotFound) {
+			return nil, false, err
+		}
+	}
+	id, err := tx.NewCaseID(b.cfg.Robot.CasePrefix, now.Year())
+	if err != nil {
+		return nil, false, err
+	}
+	c := &store.Case{ID: id, State: store.StateNew, Subject: p.env.Subject, Opened: now, Updated: now}
+	if p.signer != "" {
+		c.Internal = true // a maintainer's own finding
+	} else if r := p.env.replyAddress(); r != "" {
+		c.Reporters = []string{r}
+	}
+	b.log.Info("case opened", "case", id, "uid", p.msg.UID)
+	return c, true, tx.Audit(store.AuditEntry{Time: now, Case: id, Actor: actor(p.signer), Action: "open"})
+}
+
+// replyAddress is where answers to this sender go.
+func (env *Envelope) replyAddress() string {
+	if env.ReplyTo != "" {
+		return env.ReplyTo
+	}
+	return env.From
+}
+
+func (b *Bot) threader(tx *store.Tx) *Threader {
+	local, domain, _ := strings.Cut(b.cfg.Robot.Address, "@")
+	return &Threader{
+		Prefix: b.cfg.Robot.CasePrefix, Local: local, Domain: domain, tag: b.tagRE,
+		ByMessageID: func(id string) (string, bool) {
+			ref, ok := tx.LookupMessageID(id)
+			return ref.Case, ok
+		},
+		Exists: tx.CaseExists,
+	}
+}
+
+// index makes the message findable by its Message-ID (the first message
+// with an id keeps it: a later mail cannot steal a thread) and by hash.
+func (b *Bot) index(tx *store.Tx, p *prepared, caseID string, key uint64, hashKey string) error {
+	ref := store.ThreadRef{Case: caseID, Msg: key}
+	if _, taken := tx.LookupMessageID(p.env.MessageID); !taken {
+		if err := tx.IndexMessageID(p.env.MessageID, ref); err != nil {
+			return err
+		}
+	}
+	return tx.IndexMessageID(hashKey, ref)
+}

@@ -1,0 +1,150 @@
+package mailbot
+
+import (
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/secbot/secbot/mailbot/outbox"
+	"github.com/secbot/secbot/store"
+)
+
+// queue is the outbox.Queue the sender works on, over the store. It
+// renders queued mails on first use and keeps the rendered bytes with the
+// entry when the attempt is recorded, so retries send identical mail.
+type queue struct {
+	b *Bot
+
+	mu       sync.Mutex
+	rendered map[string][]byte // id → bytes rendered in Due, stored by Attempt
+}
+
+var _ outbox.Queue = (*queue)(nil)
+
+// Due implements outbox.Queue.
+func (q *queue) Due(now time.Time, limit int) ([]outbox.Entry, time.Time, error) {
+	var (
+		out     []outbox.Entry
+		next    time.Time
+		refused []refusal
+	)
+	err := q.b.store.View(func(tx *store.Tx) error {
+		due, nxt, err := tx.Due(now, limit)
+		if err != nil {
+			return err
+		}
+		next = nxt
+		for _, om := range due {
+			e, err := q.entry(tx, om)
+			var perm errPermanent
+			if errors.As(err, &perm) {
+				refused = append(refused, refusal{om.ID, perm.Error()})
+				continue
+			}
+			if err != nil {
+				return fmt.Errorf("render %s: %w", om.ID, err)
+			}
+			out = append(out, e)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	for _, r := range refused {
+		q.b.log.Error("mail refused before sending", "id", r.id, "reason", r.reason)
+		if err := q.Failed(r.id, now, "refused: "+r.reason, true); err != nil {
+			return nil, time.Time{}, err
+		}
+	}
+	return out, next, nil
+}
+
+type refusal struct{ id, reason string }
+
+func (q *queue) entry(tx *store.Tx, om *store.OutMail) (outbox.Entry, error) {
+	e := outbox.Entry{ID: om.ID, From: om.From, To: om.To, Queued: om.Queued, Attempts: om.Attempts, Data: om.Data}
+	if e.Data != nil {
+		return e, nil
+	}
+	data, err := q.b.render(tx, om)
+	if err != nil {
+		return e, err
+	}
+	q.mu.Lock()
+	q.rendered[om.ID] = data
+	q.mu.Unlock()
+	e.Data = data
+	return e, nil
+}
+
+// Attempt implements outbox.Queue: the attempt and the next try are on
+// disk before the sender dials.
+func (q *queue) Attempt(id string, now, next time.Time) error {
+	q.mu.Lock()
+	data := q.rendered[id]
+	delete(q.rendered, id)
+	q.mu.Unlock()
+	return q.b.store.Update(func(tx *store.Tx) error {
+		om, err := tx.OutMail(id)
+		if err != nil {
+			return err
+		}
+		om.Attempts++
+		om.LastAttempt, om.NextAttempt = now, next
+		if om.Data == nil {
+			om.Data = data
+		}
+		return tx.UpdateOutMail(om)
+	})
+}
+
+// Delivered implements outbox.Queue.
+func (q *queue) Delivered(id string, now time.Time, reply string) error {
+	return q.b.store.Update(func(tx *store.Tx) error {
+		om, err := tx.OutMail(id)
+		if err != nil {
+			return err
+		}
+		om.State, om.Done, om.LastReply = store.OutSent, now, reply
+		return tx.UpdateOutMail(om)
+	})
+}
+
+// Failed implements outbox.Queue. A permanent failure retires the entry
+// and, in the same transaction, tells the maintainers.
+func (q *queue) Failed(id string, now time.Time, reply string, permanent bool) error {
+	queued := 0
+	err := q.b.store.Update(func(tx *store.Tx) error {
+		queued = 0
+		om, err := tx.OutMail(id)
+		if err != nil {
+			return err
+		}
+		om.LastReply = reply
+		if !permanent {
+			return tx.UpdateOutMail(om)
+		}
+		om.State, om.Done = store.OutFailed, now
+		if err := tx.UpdateOutMail(om); err != nil {
+			return err
+		}
+		if om.Case != "" {
+			if err := tx.Audit(store.AuditEntry{Time: now, Case: om.Case, Actor: "secbot", Action: "delivery-failed", Detail: om.Kind + ": " + reply}); err != nil {
+				return err
+			}
+		}
+		if om.NoFailNotice {
+			return nil
+		}
+		text := fmt.Sprintf("A %s mail could not be delivered and will not be retried.\n\nMessage-ID: <%s>\nRecipients: %v\nAttempts:   %d\nLast reply: %s\n",
+			om.Kind, om.ID, om.To, om.Attempts, reply)
+		queued, err = q.b.queueNotice(tx, om.Case, "fail."+om.ID, "Delivery failed", text, 0, now)
+		return err
+	})
+	if err == nil && queued > 0 {
+		q.b.kick()
+	}
+	return err
+}

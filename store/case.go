@@ -1,0 +1,166 @@
+package store
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Case states.
+const (
+	StateNew       = "new"
+	StateAccepted  = "accepted"
+	StateRejected  = "rejected"
+	StateDuplicate = "duplicate"
+	StateClosed    = "closed"
+	StatePublished = "published"
+)
+
+// Case is one reported vulnerability and everything known about it.
+type Case struct {
+	ID      string    `json:"id"`
+	State   string    `json:"state"`
+	Subject string    `json:"subject"` // subject of the first message, as sent
+	Opened  time.Time `json:"opened"`
+	Updated time.Time `json:"updated"`
+	// Reporters are the addresses replies to the reporter go to: the sender
+	// of the first message, plus co-reporters maintainers add.
+	Reporters []string `json:"reporters"`
+	// ReporterKeys holds fingerprints of keys reporters wrote in with, so
+	// that replies to them can be encrypted.
+	ReporterKeys []string `json:"reporter_keys,omitempty"`
+	// Internal is set when a maintainer opened the case (an internal finding).
+	Internal bool `json:"internal,omitempty"`
+	// Messages are keys into the messages bucket, in arrival order.
+	Messages []uint64 `json:"messages"`
+	// Fields are the advisory fields maintainers set by command.
+	Fields Fields `json:"fields"`
+	// DuplicateOf names the case this one duplicates.
+	DuplicateOf string `json:"duplicate_of,omitempty"`
+	// Reason is why the case was rejected.
+	Reason string `json:"reason,omitempty"`
+}
+
+// Fields are the security advisory's contents (the seed's list).
+type Fields struct {
+	Title        string    `json:"title,omitempty"`
+	Affected     string    `json:"affected,omitempty"`
+	NotAffected  string    `json:"not_affected,omitempty"`
+	Unchecked    string    `json:"unchecked,omitempty"`
+	Type         string    `json:"type,omitempty"`
+	CWE          string    `json:"cwe,omitempty"`
+	Impact       string    `json:"impact,omitempty"`
+	Severity     string    `json:"severity,omitempty"`
+	CVSS         string    `json:"cvss,omitempty"`
+	CVE          string    `json:"cve,omitempty"`
+	CRD          time.Time `json:"crd,omitzero"`
+	Mitigation   string    `json:"mitigation,omitempty"`
+	Workaround   string    `json:"workaround,omitempty"`
+	Credits      []Credit  `json:"credits,omitempty"`
+	Branches     []Branch  `json:"branches,omitempty"`
+	CVERequested time.Time `json:"cve_requested,omitzero"`
+}
+
+// Credit names one person to thank in the advisory.
+type Credit struct {
+	Name    string `json:"name"`
+	Address string `json:"address,omitempty"`
+	Kind    string `json:"kind"`
+}
+
+// Branch is a release branch and the version that fixes it.
+type Branch struct {
+	Name  string `json:"name"`
+	Fixed string `json:"fixed"`
+}
+
+var keyCaseSeq = []byte("caseseq-")
+
+// NewCaseID allocates the next case id for prefix and year, such as
+// SEC-2026-0001. The counter restarts every year.
+func (tx *Tx) NewCaseID(prefix string, year int) (string, error) {
+	meta := tx.btx.Bucket(bucketMeta)
+	key := append(append([]byte{}, keyCaseSeq...), fmt.Sprintf("%s-%d", prefix, year)...)
+	var n uint64
+	if v := meta.Get(key); len(v) == 8 {
+		n = binary.BigEndian.Uint64(v)
+	}
+	n++
+	if err := meta.Put(key, u64(n)); err != nil {
+		return "", fmt.Errorf("bump case counter: %w", err)
+	}
+	return fmt.Sprintf("%s-%d-%04d", prefix, year, n), nil
+}
+
+// PutCase writes c.
+func (tx *Tx) PutCase(c *Case) error {
+	if c.ID == "" {
+		return fmt.Errorf("put case: empty id")
+	}
+	return tx.putJSON(bucketCases, []byte(c.ID), c)
+}
+
+// Case reads one case by id (case-insensitive).
+func (tx *Tx) Case(id string) (*Case, error) {
+	var c Case
+	if err := tx.getJSON(bucketCases, []byte(strings.ToUpper(id)), &c); err != nil {
+		return nil, fmt.Errorf("case %s: %w", id, err)
+	}
+	return &c, nil
+}
+
+// Cases lists every case in id order.
+func (tx *Tx) Cases() ([]*Case, error) {
+	var out []*Case
+	err := tx.btx.Bucket(bucketCases).ForEach(func(k, v []byte) error {
+		var c Case
+		if err := tx.getJSON(bucketCases, k, &c); err != nil {
+			return err
+		}
+		out = append(out, &c)
+		return nil
+	})
+	return out, err
+}
+
+// CaseExists reports whether id names a case.
+func (tx *Tx) CaseExists(id string) bool {
+	return tx.btx.Bucket(bucketCases).Get([]byte(strings.ToUpper(id))) != nil
+}
+
+// AuditEntry records one executed command or state change.
+type AuditEntry struct {
+	Time   time.Time `json:"time"`
+	Case   string    `json:"case"`
+	Actor  string    `json:"actor"` // signer fingerprint, or "secbot"
+	Action string    `json:"action"`
+	Detail string    `json:"detail,omitempty"`
+}
+
+// Audit appends an entry to the case's audit log.
+func (tx *Tx) Audit(e AuditEntry) error {
+	b := tx.btx.Bucket(bucketAudit)
+	seq, err := b.NextSequence()
+	if err != nil {
+		return fmt.Errorf("audit sequence: %w", err)
+	}
+	key := append([]byte(e.Case+"/"), u64(seq)...)
+	return tx.putJSON(bucketAudit, key, e)
+}
+
+// AuditLog returns the case's audit entries, oldest first.
+func (tx *Tx) AuditLog(caseID string) ([]AuditEntry, error) {
+	prefix := []byte(strings.ToUpper(caseID) + "/")
+	var out []AuditEntry
+	c := tx.btx.Bucket(bucketAudit).Cursor()
+	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+		var e AuditEntry
+		if err := jsonUnmarshal(v, &e); err != nil {
+			return nil, fmt.Errorf("audit %s: %w", caseID, err)
+		}
+		out = append(out, e)
+	}
+	return out, nil
+}

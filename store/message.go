@@ -1,0 +1,174 @@
+package store
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Message statuses: what ingest could make of a message.
+const (
+	MsgIngested      = "ingested"      // parsed, and decrypted when it was encrypted
+	MsgTooBig        = "too-big"       // over the size limit: only the header was kept
+	MsgUndecryptable = "undecryptable" // encrypted, but not for us or broken: kept as it came
+	MsgQuarantined   = "quarantined"   // could not be parsed at all: kept as it came
+	MsgOutgoing      = "outgoing"      // a mail secbot sent on the case
+)
+
+// Message is the record of one mail on a case. The raw bytes live in a
+// bucket of their own so that listing a case never loads them.
+type Message struct {
+	Key       uint64    `json:"key"`
+	Case      string    `json:"case"`
+	MessageID string    `json:"message_id"`
+	Received  time.Time `json:"received"`
+	Date      time.Time `json:"date,omitzero"`
+	From      string    `json:"from"`
+	Subject   string    `json:"subject"`
+	Status    string    `json:"status"`
+	Reason    string    `json:"reason,omitempty"` // why it was quarantined, too big...
+	Size      int64     `json:"size"`
+	Encrypted bool      `json:"encrypted,omitempty"`
+	Signed    bool      `json:"signed,omitempty"`
+	// Signer is the fingerprint of the configured maintainer key whose
+	// signature verified; empty when none did.
+	Signer string `json:"signer,omitempty"`
+	// Mailbox, UIDValidity and UID say where the message came from.
+	Mailbox     string `json:"mailbox,omitempty"`
+	UIDValidity uint32 `json:"uid_validity,omitempty"`
+	UID         uint32 `json:"uid,omitempty"`
+}
+
+// AddMessage stores m and its raw bytes (as they came, and the decrypted
+// form when there is one) and returns the new message key.
+func (tx *Tx) AddMessage(m *Message, raw, plain []byte) (uint64, error) {
+	b := tx.btx.Bucket(bucketMessages)
+	key, err := b.NextSequence()
+	if err != nil {
+		return 0, fmt.Errorf("message sequence: %w", err)
+	}
+	m.Key = key
+	if err := tx.putJSON(bucketMessages, u64(key), m); err != nil {
+		return 0, err
+	}
+	rawb := tx.btx.Bucket(bucketRaw)
+	if err := rawb.Put(append(u64(key), 'r'), raw); err != nil {
+		return 0, fmt.Errorf("put raw message %d: %w", key, err)
+	}
+	if plain != nil {
+		if err := rawb.Put(append(u64(key), 'p'), plain); err != nil {
+			return 0, fmt.Errorf("put plain message %d: %w", key, err)
+		}
+	}
+	return key, nil
+}
+
+// Message reads one message record.
+func (tx *Tx) Message(key uint64) (*Message, error) {
+	var m Message
+	if err := tx.getJSON(bucketMessages, u64(key), &m); err != nil {
+		return nil, fmt.Errorf("message %d: %w", key, err)
+	}
+	return &m, nil
+}
+
+// Raw returns the message exactly as it arrived. The slice is only valid
+// inside the transaction.
+func (tx *Tx) Raw(key uint64) []byte {
+	return tx.btx.Bucket(bucketRaw).Get(append(u64(key), 'r'))
+}
+
+// Plain returns the decrypted form of an encrypted message, or the raw
+// bytes when it was not encrypted.
+func (tx *Tx) Plain(key uint64) []byte {
+	if p := tx.btx.Bucket(bucketRaw).Get(append(u64(key), 'p')); p != nil {
+		return p
+	}
+	return tx.Raw(key)
+}
+
+// MessageCount returns how many messages are stored.
+func (tx *Tx) MessageCount() int {
+	return tx.btx.Bucket(bucketMessages).Stats().KeyN
+}
+
+// ThreadRef is what the Message-ID index knows of one id.
+type ThreadRef struct {
+	Case string `json:"case"`
+	// Msg is the stored message key for incoming mail; 0 for a mail secbot sent.
+	Msg uint64 `json:"msg,omitempty"`
+}
+
+// NormalizeMessageID trims spaces and angle brackets and lower-cases the
+// domain-insensitive form used as index key.
+func NormalizeMessageID(id string) string {
+	id = strings.TrimSpace(id)
+	id = strings.TrimPrefix(id, "<")
+	id = strings.TrimSuffix(id, ">")
+	return id
+}
+
+// IndexMessageID records that Message-ID id belongs to a case.
+func (tx *Tx) IndexMessageID(id string, ref ThreadRef) error {
+	id = NormalizeMessageID(id)
+	if id == "" {
+		return nil
+	}
+	return tx.putJSON(bucketMsgID, []byte(id), ref)
+}
+
+// LookupMessageID finds which case a Message-ID belongs to.
+func (tx *Tx) LookupMessageID(id string) (ThreadRef, bool) {
+	var ref ThreadRef
+	id = NormalizeMessageID(id)
+	if id == "" {
+		return ref, false
+	}
+	if err := tx.getJSON(bucketMsgID, []byte(id), &ref); err != nil {
+		return ref, false
+	}
+	return ref, true
+}
+
+// IMAPState is the UID bookkeeping of one mailbox.
+type IMAPState struct {
+	UIDValidity uint32 `json:"uid_validity"`
+	LastUID     uint32 `json:"last_uid"`
+}
+
+// IMAPState returns the stored state of mailbox, zero when never seen.
+func (tx *Tx) IMAPState(mailbox string) IMAPState {
+	var st IMAPState
+	_ = tx.getJSON(bucketIMAP, []byte(mailbox), &st)
+	return st
+}
+
+// SetIMAPState records the state of mailbox.
+func (tx *Tx) SetIMAPState(mailbox string, st IMAPState) error {
+	return tx.putJSON(bucketIMAP, []byte(mailbox), st)
+}
+
+// MarkExecuted records that a signed command mail ran, keyed by its
+// Message-ID and by the hash of its signed content, so that a replay of
+// either never runs again. It returns false when either key was already
+// recorded.
+func (tx *Tx) MarkExecuted(keys []string, when time.Time) (bool, error) {
+	b := tx.btx.Bucket(bucketExecuted)
+	for _, k := range keys {
+		if k != "" && b.Get([]byte(k)) != nil {
+			return false, nil
+		}
+	}
+	for _, k := range keys {
+		if k == "" {
+			continue
+		}
+		if err := b.Put([]byte(k), u64(uint64(when.Unix()))); err != nil {
+			return false, fmt.Errorf("record executed %s: %w", k, err)
+		}
+	}
+	return true, nil
+}
+
+func jsonUnmarshal(data []byte, v any) error { return json.Unmarshal(data, v) }

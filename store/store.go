@@ -1,0 +1,166 @@
+// Package store keeps secbot's state in one bbolt file: cases, every raw
+// message, the Message-ID index used for threading and dedupe, the IMAP
+// bookkeeping, the outbox and the replay guard. It is the only package that
+// imports bbolt; callers group a case change and the mails it causes in one
+// Update so that they commit together.
+package store
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// SchemaVersion is the layout this code reads and writes. Open refuses a
+// file written by a newer secbot rather than guessing at its layout.
+const SchemaVersion = 1
+
+// ErrNotFound is returned when a case, message or outbox entry does not exist.
+var ErrNotFound = errors.New("not found")
+
+// ErrNewerSchema is returned by Open for a store written by a newer secbot.
+var ErrNewerSchema = errors.New("store schema is newer than this secbot")
+
+var (
+	bucketMeta     = []byte("meta")
+	bucketCases    = []byte("cases")
+	bucketMessages = []byte("messages")
+	bucketRaw      = []byte("raw")
+	bucketMsgID    = []byte("msgid")
+	bucketIMAP     = []byte("imap")
+	bucketOutbox   = []byte("outbox")
+	bucketExecuted = []byte("executed")
+	bucketAudit    = []byte("audit")
+	bucketDue      = []byte("outbox-due")
+
+	allBuckets = [][]byte{bucketMeta, bucketCases, bucketMessages, bucketRaw, bucketMsgID,
+		bucketIMAP, bucketOutbox, bucketExecuted, bucketAudit, bucketDue}
+
+	keySchema = []byte("schema")
+)
+
+// Store is an open secbot database.
+type Store struct {
+	db *bolt.DB
+}
+
+// Options tune Open.
+type Options struct {
+	// ReadOnly opens the file shared, for the CLI's read commands while the
+	// daemon may hold it (bbolt then waits for the lock up to Timeout).
+	ReadOnly bool
+	Timeout  time.Duration
+}
+
+// Open opens or creates the store at path and checks its schema version.
+func Open(path string, opts Options) (*Store, error) {
+	timeout := opts.Timeout
+	if timeout == 0 {
+		timeout = 5 * time.Second
+	}
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: timeout, ReadOnly: opts.ReadOnly})
+	if err != nil {
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	s := &Store{db: db}
+	if opts.ReadOnly {
+		err = s.checkSchema()
+	} else {
+		err = s.init()
+	}
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *Store) init() error {
+	return s.db.Update(func(btx *bolt.Tx) error {
+		for _, b := range allBuckets {
+			if _, err := btx.CreateBucketIfNotExists(b); err != nil {
+				return fmt.Errorf("create bucket %s: %w", b, err)
+			}
+		}
+		meta := btx.Bucket(bucketMeta)
+		v := meta.Get(keySchema)
+		if v == nil {
+			return meta.Put(keySchema, u64(SchemaVersion))
+		}
+		return checkVersion(v)
+	})
+}
+
+func (s *Store) checkSchema() error {
+	return s.db.View(func(btx *bolt.Tx) error {
+		meta := btx.Bucket(bucketMeta)
+		if meta == nil {
+			return fmt.Errorf("store has no meta bucket: not initialised")
+		}
+		return checkVersion(meta.Get(keySchema))
+	})
+}
+
+func checkVersion(v []byte) error {
+	if len(v) != 8 {
+		return fmt.Errorf("store schema version unreadable")
+	}
+	if got := binary.BigEndian.Uint64(v); got > SchemaVersion {
+		return fmt.Errorf("%w: file has %d, this secbot knows %d", ErrNewerSchema, got, SchemaVersion)
+	}
+	return nil
+}
+
+// Close closes the database file.
+func (s *Store) Close() error { return s.db.Close() }
+
+// Path returns the file name of the database.
+func (s *Store) Path() string { return s.db.Path() }
+
+// Tx is one read or read-write transaction. Its methods are only valid
+// inside the function passed to Update or View.
+type Tx struct {
+	btx *bolt.Tx
+}
+
+// Update runs fn in one read-write transaction; everything fn wrote commits
+// together (with one fsync) or not at all.
+func (s *Store) Update(fn func(tx *Tx) error) error {
+	return s.db.Update(func(btx *bolt.Tx) error { return fn(&Tx{btx: btx}) })
+}
+
+// View runs fn in a read-only transaction.
+func (s *Store) View(fn func(tx *Tx) error) error {
+	return s.db.View(func(btx *bolt.Tx) error { return fn(&Tx{btx: btx}) })
+}
+
+func u64(n uint64) []byte {
+	b := make([]byte, 8)
+	binary.BigEndian.PutUint64(b, n)
+	return b
+}
+
+func (tx *Tx) getJSON(bucket, key []byte, v any) error {
+	data := tx.btx.Bucket(bucket).Get(key)
+	if data == nil {
+		return ErrNotFound
+	}
+	if err := json.Unmarshal(data, v); err != nil {
+		return fmt.Errorf("decode %s/%s: %w", bucket, key, err)
+	}
+	return nil
+}
+
+func (tx *Tx) putJSON(bucket, key []byte, v any) error {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("encode %s/%s: %w", bucket, key, err)
+	}
+	return tx.btx.Bucket(bucket).Put(key, data)
+}
+
+func beU64(b []byte) uint64 { return binary.BigEndian.Uint64(b) }

@@ -1,0 +1,99 @@
+// Package templates holds the text of every mail secbot writes, embedded
+// in the binary. A directory named in the config may override any file.
+//
+// Each mail template renders to a "Subject: ..." line, a blank line and
+// the body, so that a site can reword the subject with the body.
+package templates
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/template"
+)
+
+//go:embed *.tmpl sample-config.toml
+var embedded embed.FS
+
+// Names of the mail templates.
+const (
+	Ack    = "ack.tmpl"
+	Relay  = "relay.tmpl"
+	Notice = "notice.tmpl"
+)
+
+// SampleConfig returns the commented sample configuration `secbot init` writes.
+func SampleConfig() []byte {
+	b, _ := embedded.ReadFile("sample-config.toml")
+	return b
+}
+
+// Set is a parsed set of templates.
+type Set struct {
+	t map[string]*template.Template
+}
+
+// Load parses the embedded templates, each replaced by the file of the
+// same name in dir when dir is not empty and holds one.
+func Load(dir string) (*Set, error) {
+	names, err := fs.Glob(embedded, "*.tmpl")
+	if err != nil {
+		return nil, fmt.Errorf("list templates: %w", err)
+	}
+	s := &Set{t: map[string]*template.Template{}}
+	for _, name := range names {
+		text, err := readOverride(dir, name)
+		if err != nil {
+			return nil, err
+		}
+		t, err := template.New(name).Option("missingkey=error").Funcs(funcs).Parse(string(text))
+		if err != nil {
+			return nil, fmt.Errorf("parse template %s: %w", name, err)
+		}
+		s.t[name] = t
+	}
+	return s, nil
+}
+
+func readOverride(dir, name string) ([]byte, error) {
+	if dir != "" {
+		b, err := os.ReadFile(filepath.Join(dir, name))
+		if err == nil {
+			return b, nil
+		}
+		if !os.IsNotExist(err) {
+			return nil, fmt.Errorf("read template override: %w", err)
+		}
+	}
+	return embedded.ReadFile(name)
+}
+
+var funcs = template.FuncMap{
+	"indent": func(prefix, s string) string {
+		lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+		return prefix + strings.Join(lines, "\n"+prefix)
+	},
+}
+
+// Render executes template name and splits its output into the subject
+// and the body.
+func (s *Set) Render(name string, data any) (subject string, body []byte, err error) {
+	t, ok := s.t[name]
+	if !ok {
+		return "", nil, fmt.Errorf("no template %s", name)
+	}
+	var buf bytes.Buffer
+	if err := t.Execute(&buf, data); err != nil {
+		return "", nil, fmt.Errorf("render %s: %w", name, err)
+	}
+	out := buf.Bytes()
+	head, rest, ok := bytes.Cut(out, []byte("\n\n"))
+	if !ok || !bytes.HasPrefix(head, []byte("Subject: ")) || bytes.ContainsRune(head, '\n') {
+		return "", nil, fmt.Errorf("render %s: output must start with one \"Subject: \" line and a blank line", name)
+	}
+	return string(head[len("Subject: "):]), rest, nil
+}
