@@ -36,7 +36,7 @@ type spec struct {
 func (b *Bot) queueForMessage(tx *store.Tx, c *store.Case, m *store.Message, isNew bool, p *prepared, now time.Time) (int, error) {
 	n := 0
 	refs := append(append([]string{}, p.env.References...), p.env.MessageID)
-	if isNew && !c.Internal && !p.env.Auto && len(c.Reporters) > 0 && p.status != store.MsgTooBig {
+	if isNew && !c.Internal && !p.env.Auto && len(c.Reporters) > 0 {
 		sp := spec{Msg: m.Key, InReplyTo: p.env.MessageID, References: refs}
 		ok, err := b.enqueue(tx, c.ID, KindAck, fmt.Sprintf("ack.%s", c.ID), c.Reporters, sp, false, now)
 		if err != nil {

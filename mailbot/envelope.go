@@ -52,13 +52,13 @@ type Envelope struct {
 func parseEnvelope(raw []byte) (*Envelope, gomail.Header, error) {
 	sum := sha256.Sum256(raw)
 	env := &Envelope{Hash: hex.EncodeToString(sum[:])}
+	if head := raw[:min(len(raw), maxHeaderBytes)]; len(raw) > maxHeaderBytes &&
+		!bytes.Contains(head, []byte("\n\n")) && !bytes.Contains(head, []byte("\r\n\r\n")) {
+		return env, gomail.Header{}, errHeaderTooBig
+	}
 	br := bufio.NewReader(io.LimitReader(bytes.NewReader(raw), maxHeaderBytes))
 	th, err := textproto.ReadHeader(br)
 	if err != nil {
-		if len(raw) > maxHeaderBytes && !bytes.Contains(raw[:maxHeaderBytes], []byte("\n\n")) &&
-			!bytes.Contains(raw[:maxHeaderBytes], []byte("\r\n\r\n")) {
-			return env, gomail.Header{}, errHeaderTooBig
-		}
 		return env, gomail.Header{}, fmt.Errorf("read header: %w", err)
 	}
 	h := gomail.Header{Header: message.Header{Header: th}}

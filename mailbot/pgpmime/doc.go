@@ -1,0 +1,12 @@
+// Package pgpmime builds and opens OpenPGP-protected mail for secbot.
+//
+// Outgoing mail is wrapped as PGP/MIME (RFC 3156): multipart/encrypted
+// (section 4) or multipart/signed (section 5). Incoming mail may be PGP/MIME
+// or "inline" PGP (an armored message or a clearsigned text in a text/plain
+// body); Open unwraps all of them and reports who signed what.
+//
+// Encryption and signing go through gopenpgp. Verification uses go-crypto
+// directly, because secbot needs three things gopenpgp's Decrypt does not
+// give back: the key that actually verified, the signature creation time,
+// and key validity judged at that creation time.
+package pgpmime

@@ -1,0 +1,119 @@
+package pgpmime
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/ProtonMail/gopenpgp/v2/crypto"
+)
+
+// Encrypt wraps msg, a complete RFC 5322 message, as PGP/MIME
+// multipart/encrypted (RFC 3156 section 4). Header fields other than
+// Content-* stay on the outer message unchanged (Message-ID, threading,
+// Subject...); the encrypted payload is the MIME entity made of msg's
+// Content-* fields and body, so attachments survive. The payload is encrypted
+// to every key in to and, unless signer is nil, signed by signer in the same
+// OpenPGP message (RFC 3156 section 6.2). The result uses CRLF line endings.
+func Encrypt(msg []byte, to []*crypto.Key, signer *crypto.Key) ([]byte, error) {
+	now := time.Now()
+	recipients, err := recipientRing(to, now)
+	if err != nil {
+		return nil, fmt.Errorf("encrypt: %w", err)
+	}
+	signers, err := signerRing(signer, now)
+	if err != nil {
+		return nil, fmt.Errorf("encrypt: %w", err)
+	}
+	e, err := parseEntity(toCRLF(msg))
+	if err != nil {
+		return nil, fmt.Errorf("encrypt: %w", err)
+	}
+	sealed, err := recipients.Encrypt(crypto.NewPlainMessage(contentEntity(e)), signers)
+	if err != nil {
+		return nil, fmt.Errorf("encrypt: %w", err)
+	}
+	// No Version or Comment armor headers (they only leak the library).
+	armored, err := sealed.GetArmoredWithCustomHeaders("", "")
+	if err != nil {
+		return nil, fmt.Errorf("encrypt: armor: %w", err)
+	}
+	return writeEncrypted(outerHeader(e.header, nil), toCRLF([]byte(armored)))
+}
+
+// recipientRing checks every recipient key and puts its public part in one
+// keyring: one OpenPGP message then carries a session key for each.
+func recipientRing(to []*crypto.Key, now time.Time) (*crypto.KeyRing, error) {
+	if len(to) == 0 {
+		return nil, errors.New("no recipient keys")
+	}
+	ring, err := crypto.NewKeyRing(nil)
+	if err != nil {
+		return nil, err
+	}
+	for _, k := range to {
+		if err := UsableForEncryption(k, now); err != nil {
+			return nil, fmt.Errorf("recipient: %w", err)
+		}
+		pub, err := publicPart(k)
+		if err != nil {
+			return nil, fmt.Errorf("recipient %s: %w", fingerprint(k.GetEntity()), err)
+		}
+		if err := ring.AddKey(pub); err != nil {
+			return nil, fmt.Errorf("recipient %s: %w", fingerprint(k.GetEntity()), err)
+		}
+	}
+	return ring, nil
+}
+
+// publicPart drops private material, so that a locked private key can be a
+// recipient too (a keyring refuses locked keys).
+func publicPart(k *crypto.Key) (*crypto.Key, error) {
+	if !k.IsPrivate() {
+		return k, nil
+	}
+	return k.ToPublic()
+}
+
+// signerRing returns nil for no signer, as gopenpgp expects.
+func signerRing(signer *crypto.Key, now time.Time) (*crypto.KeyRing, error) {
+	if signer == nil {
+		return nil, nil
+	}
+	if err := UsableForSigning(signer, now); err != nil {
+		return nil, fmt.Errorf("signer: %w", err)
+	}
+	ring, err := crypto.NewKeyRing(signer)
+	if err != nil {
+		return nil, fmt.Errorf("signer: %w", err)
+	}
+	return ring, nil
+}
+
+// writeEncrypted lays out RFC 3156 section 4: a control part holding
+// "Version: 1", then the armored OpenPGP message as application/octet-stream.
+func writeEncrypted(outer, armored []byte) ([]byte, error) {
+	boundary, err := newBoundary(armored)
+	if err != nil {
+		return nil, fmt.Errorf("encrypt: %w", err)
+	}
+	var b bytes.Buffer
+	b.Write(outer)
+	fmt.Fprintf(&b, "Content-Type: multipart/encrypted; protocol=\"application/pgp-encrypted\";\r\n boundary=\"%s\"\r\n\r\n", boundary)
+	b.WriteString("This is an OpenPGP/MIME encrypted message (RFC 4880 and 3156)\r\n")
+	fmt.Fprintf(&b, "--%s\r\n", boundary)
+	b.WriteString("Content-Type: application/pgp-encrypted\r\n")
+	b.WriteString("Content-Description: PGP/MIME version identification\r\n\r\n")
+	b.WriteString("Version: 1\r\n\r\n")
+	fmt.Fprintf(&b, "--%s\r\n", boundary)
+	b.WriteString("Content-Type: application/octet-stream; name=\"encrypted.asc\"\r\n")
+	b.WriteString("Content-Description: OpenPGP encrypted message\r\n")
+	b.WriteString("Content-Disposition: inline; filename=\"encrypted.asc\"\r\n\r\n")
+	b.Write(armored)
+	if !bytes.HasSuffix(armored, []byte("\r\n")) {
+		b.WriteString("\r\n")
+	}
+	fmt.Fprintf(&b, "\r\n--%s--\r\n", boundary)
+	return b.Bytes(), nil
+}

@@ -1,0 +1,103 @@
+package pgpmime
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"mime"
+	"mime/quotedprintable"
+
+	"github.com/ProtonMail/go-crypto/openpgp/clearsign"
+)
+
+// Armor lines that start inline PGP in a text/plain body. They must start a
+// line: a quoted ("> -----BEGIN ...") block in a reply is not ours to open.
+const (
+	beginMessage = "-----BEGIN PGP MESSAGE-----"
+	beginSigned  = "-----BEGIN PGP SIGNED MESSAGE-----"
+)
+
+// openInline unwraps an armored OpenPGP message or a clearsigned text in a
+// text/plain body. Only the protected text is kept: anything around the
+// armor was neither encrypted nor signed and could have been added by anyone.
+func (op *opener) openInline(e *entity, charset string, depth int) (*layer, error) {
+	text, err := decodeTransfer(e.header.Get("Content-Transfer-Encoding"), e.body)
+	if err != nil {
+		return nil, nil // not readable as text, so not inline PGP either
+	}
+	msgAt, signedAt := lineStartIndex(text, beginMessage), lineStartIndex(text, beginSigned)
+	if msgAt < 0 && signedAt < 0 {
+		return nil, nil
+	}
+	if err := checkDepth(depth); err != nil {
+		return nil, err
+	}
+	switch {
+	case msgAt >= 0 && (signedAt < 0 || msgAt < signedAt):
+		return op.openInlineMessage(text[msgAt:], charset)
+	default:
+		return op.openClearsigned(text[signedAt:], charset)
+	}
+}
+
+func (op *opener) openInlineMessage(armored []byte, charset string) (*layer, error) {
+	data, err := dearmor(armored, "PGP MESSAGE")
+	if err != nil {
+		return nil, fmt.Errorf("inline pgp: %w", err)
+	}
+	d, err := decryptMessage(data, op.decrypt, op.verify, op.now)
+	if err != nil {
+		return nil, fmt.Errorf("inline pgp: %w", err)
+	}
+	return &layer{entity: textEntity(d.plaintext, charset), encrypted: d.encrypted, format: "inline", sig: d.sig}, nil
+}
+
+// openClearsigned checks a cleartext signature (RFC 4880 section 7): the
+// signature covers the dash-unescaped text with trailing whitespace removed
+// and CRLF line ends, which clearsign.Decode returns as Bytes.
+func (op *opener) openClearsigned(text []byte, charset string) (*layer, error) {
+	block, _ := clearsign.Decode(text)
+	if block == nil {
+		return nil, fmt.Errorf("clearsigned: %w: cannot parse", ErrMalformed)
+	}
+	if block.ArmoredSignature.Type != "PGP SIGNATURE" {
+		return nil, fmt.Errorf("clearsigned: %w: armor type %q", ErrMalformed, block.ArmoredSignature.Type)
+	}
+	sig, err := io.ReadAll(io.LimitReader(block.ArmoredSignature.Body, MaxMessageSize))
+	if err != nil {
+		return nil, fmt.Errorf("clearsigned: %w: %w", ErrMalformed, err)
+	}
+	res := verifyDetached(block.Bytes, sig, op.verify, op.now)
+	return &layer{entity: textEntity(block.Plaintext, charset), format: "inline", sig: res}, nil
+}
+
+// lineStartIndex finds marker at the start of a line, or returns -1.
+func lineStartIndex(text []byte, marker string) int {
+	for off := 0; off < len(text); {
+		i := bytes.Index(text[off:], []byte(marker))
+		if i < 0 {
+			return -1
+		}
+		at := off + i
+		if at == 0 || text[at-1] == '\n' {
+			return at
+		}
+		off = at + 1
+	}
+	return -1
+}
+
+// textEntity wraps plain text as a text/plain entity. Quoted-printable keeps
+// it 7-bit clean whatever the text holds.
+func textEntity(text []byte, charset string) []byte {
+	ct := mime.FormatMediaType("text/plain", map[string]string{"charset": charset})
+	if charset == "" || ct == "" {
+		ct = "text/plain; charset=utf-8"
+	}
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "Content-Type: %s\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n", ct)
+	w := quotedprintable.NewWriter(&b)
+	w.Write(text) // writes to a bytes.Buffer cannot fail
+	w.Close()
+	return b.Bytes()
+}

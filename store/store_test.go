@@ -1,0 +1,155 @@
+package store
+
+import (
+	"errors"
+	"path/filepath"
+	"testing"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+func openTemp(t *testing.T) *Store {
+	t.Helper()
+	s, err := Open(filepath.Join(t.TempDir(), "s.db"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func TestOpenRefusesNewerSchema(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "s.db")
+	s, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.db.Update(func(btx *bolt.Tx) error { return btx.Bucket(bucketMeta).Put(keySchema, u64(SchemaVersion+1)) })
+	s.Close()
+	if _, err := Open(path, Options{}); !errors.Is(err, ErrNewerSchema) {
+		t.Fatalf("open newer schema: %v, want ErrNewerSchema", err)
+	}
+}
+
+func TestCaseIDsCountPerYear(t *testing.T) {
+	s := openTemp(t)
+	var got []string
+	s.Update(func(tx *Tx) error {
+		for _, y := range []int{2026, 2026, 2027, 2026} {
+			id, err := tx.NewCaseID("SEC", y)
+			if err != nil {
+				return err
+			}
+			got = append(got, id)
+		}
+		return nil
+	})
+	want := []string{"SEC-2026-0001", "SEC-2026-0002", "SEC-2027-0001", "SEC-2026-0003"}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("id %d = %s, want %s", i, got[i], want[i])
+		}
+	}
+}
+
+func TestOutboxDueOrderAndIdempotence(t *testing.T) {
+	s := openTemp(t)
+	t0 := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	err := s.Update(func(tx *Tx) error {
+		for i, id := range []string{"c@x", "a@x", "b@x"} {
+			if _, err := tx.Enqueue(&OutMail{ID: id, Kind: "ack", Queued: t0.Add(time.Duration(i) * time.Minute)}); err != nil {
+				return err
+			}
+		}
+		ok, err := tx.Enqueue(&OutMail{ID: "a@x", Kind: "other", Queued: t0})
+		if ok || err != nil {
+			t.Errorf("second enqueue of a@x: ok=%v err=%v, want skipped", ok, err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	check := func(now time.Time, want []string, wantNext time.Time) {
+		t.Helper()
+		s.View(func(tx *Tx) error {
+			due, next, err := tx.Due(now, 10)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var ids []string
+			for _, m := range due {
+				ids = append(ids, m.ID)
+			}
+			if len(ids) != len(want) || !next.Equal(wantNext) {
+				t.Errorf("Due(%s) = %v next %s, want %v next %s", now, ids, next, want, wantNext)
+			}
+			for i := range want {
+				if i < len(ids) && ids[i] != want[i] {
+					t.Errorf("Due order %v, want %v", ids, want)
+				}
+			}
+			return nil
+		})
+	}
+	check(t0.Add(-time.Second), nil, t0)
+	check(t0.Add(90*time.Second), []string{"c@x", "a@x"}, t0.Add(2*time.Minute))
+	// An attempt moves the entry to its next time; delivery retires it.
+	s.Update(func(tx *Tx) error {
+		m, _ := tx.OutMail("c@x")
+		m.Attempts++
+		m.NextAttempt = t0.Add(time.Hour)
+		if err := tx.UpdateOutMail(m); err != nil {
+			return err
+		}
+		m, _ = tx.OutMail("a@x")
+		m.State = OutSent
+		return tx.UpdateOutMail(m)
+	})
+	check(t0.Add(3*time.Minute), []string{"b@x"}, t0.Add(time.Hour))
+	s.View(func(tx *Tx) error {
+		if n := tx.PendingCount(); n != 2 {
+			t.Errorf("pending %d, want 2", n)
+		}
+		return nil
+	})
+}
+
+func TestMarkExecutedRefusesReplay(t *testing.T) {
+	s := openTemp(t)
+	now := time.Now()
+	s.Update(func(tx *Tx) error {
+		if ok, _ := tx.MarkExecuted([]string{"mid:a", "hash:1"}, now); !ok {
+			t.Error("first run refused")
+		}
+		if ok, _ := tx.MarkExecuted([]string{"mid:b", "hash:1"}, now); ok {
+			t.Error("same signed content under a new Message-ID ran again")
+		}
+		if ok, _ := tx.MarkExecuted([]string{"mid:a", "hash:2"}, now); ok {
+			t.Error("same Message-ID ran again")
+		}
+		return nil
+	})
+}
+
+func TestMessagesAndIndex(t *testing.T) {
+	s := openTemp(t)
+	s.Update(func(tx *Tx) error {
+		key, err := tx.AddMessage(&Message{Case: "SEC-2026-0001", MessageID: "m1@x"}, []byte("raw"), []byte("plain"))
+		if err != nil {
+			return err
+		}
+		if err := tx.IndexMessageID("<m1@x>", ThreadRef{Case: "SEC-2026-0001", Msg: key}); err != nil {
+			return err
+		}
+		ref, ok := tx.LookupMessageID(" m1@x ")
+		if !ok || ref.Case != "SEC-2026-0001" || ref.Msg != key {
+			t.Errorf("lookup = %+v %v", ref, ok)
+		}
+		if string(tx.Raw(key)) != "raw" || string(tx.Plain(key)) != "plain" {
+			t.Errorf("raw/plain = %q/%q", tx.Raw(key), tx.Plain(key))
+		}
+		return nil
+	})
+}
