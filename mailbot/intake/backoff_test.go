@@ -1,0 +1,46 @@
+package intake
+
+import (
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-imap/v2"
+)
+
+func TestBackoff(t *testing.T) {
+	b := &backoff{min: 100 * time.Millisecond, max: time.Second}
+	ceilings := []time.Duration{100, 200, 400, 800, 1000, 1000}
+	for i, c := range ceilings {
+		c *= time.Millisecond
+		d := b.next()
+		if d < c/2 || d > c {
+			t.Errorf("attempt %d: delay %v outside [%v, %v]", i, d, c/2, c)
+		}
+	}
+	b.reset()
+	if d := b.next(); d > b.min {
+		t.Errorf("after reset: delay %v, want <= %v", d, b.min)
+	}
+}
+
+func TestSplitBySize(t *testing.T) {
+	check := func(sizes []int64, max int64, want []int) {
+		t.Helper()
+		var metas []meta
+		for i, s := range sizes {
+			metas = append(metas, meta{uid: imap.UID(i + 1), size: s})
+		}
+		var got []int
+		for _, b := range splitBySize(metas, max) {
+			got = append(got, len(b))
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("splitBySize(%v, %d) = %v, want %v", sizes, max, got, want)
+		}
+	}
+	check(nil, 10, nil)
+	check([]int64{5, 5, 5}, 10, []int{2, 1})
+	check([]int64{20, 1, 1}, 10, []int{1, 2}) // an oversized message goes alone
+	check([]int64{3, 3, 3}, 100, []int{3})
+}

@@ -1,0 +1,195 @@
+package intake
+
+import (
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"time"
+)
+
+// TLSMode says how the IMAP connection is protected.
+type TLSMode string
+
+const (
+	// TLSImplicit is TLS from the first byte (RFC 8314, port 993).
+	TLSImplicit TLSMode = "tls"
+	// TLSStartTLS upgrades a plain connection before login (RFC 9051 section 6.2.1).
+	TLSStartTLS TLSMode = "starttls"
+	// TLSPlain sends the password in clear: allowed only to a loopback host.
+	TLSPlain TLSMode = "plain"
+)
+
+// Defaults applied by Run and FetchAll to zero fields of Config.
+const (
+	DefaultMailbox        = "INBOX"
+	DefaultMaxSize        = 25 << 20
+	DefaultBatchSize      = 500
+	DefaultMaxBatchBytes  = 100 << 20
+	DefaultPollInterval   = 60 * time.Second
+	DefaultIdleRestart    = 25 * time.Minute
+	DefaultMinBackoff     = time.Second
+	DefaultMaxBackoff     = 5 * time.Minute
+	DefaultDialTimeout    = 30 * time.Second
+	DefaultCommandTimeout = 2 * time.Minute
+)
+
+// Config configures Run and FetchAll. Zero fields take the defaults above.
+type Config struct {
+	Addr    string // host:port
+	TLSMode TLSMode
+	// TLSConfig is optional; its ServerName defaults to the host of Addr.
+	TLSConfig *tls.Config
+
+	Username, Password string
+
+	Mailbox string // default "INBOX"
+	// MoveTo, when set, receives processed messages by UID MOVE (created if
+	// missing); when empty, processed messages are only flagged \Seen.
+	MoveTo string
+
+	// MaxSize bounds what is downloaded whole: a larger message (by
+	// RFC822.SIZE) is delivered with only its header and TooBig set, so one
+	// huge mail can neither exhaust memory nor block the queue.
+	MaxSize int64
+	// BatchSize is the most messages per Deliver call (one sink transaction).
+	BatchSize int
+	// MaxBatchBytes also bounds a batch by its RFC822.SIZE total, because
+	// BatchSize messages of MaxSize each would not fit in memory. A batch
+	// always holds at least one message.
+	MaxBatchBytes int64
+
+	// PollInterval is the re-scan period: without IDLE it is the only way to
+	// see new mail, and with IDLE it covers pushes the server failed to send.
+	PollInterval time.Duration
+	// IdleRestart re-issues IDLE before servers drop it (RFC 2177 section 3: < 29 min).
+	IdleRestart time.Duration
+
+	MinBackoff, MaxBackoff time.Duration // reconnect backoff bounds
+
+	DialTimeout time.Duration
+	// CommandTimeout bounds every IMAP command. For fetches it bounds the time
+	// without progress, so a large backlog is not cut off half way.
+	CommandTimeout time.Duration
+
+	// Logger receives uids, counts, mailbox names and errors, never message
+	// contents, subjects or addresses. Default slog.Default().
+	Logger *slog.Logger
+
+	// OnIdle, if set, is called each time the loop has caught up and starts
+	// waiting for new mail. Tests and the demo use it to know the loop is idle.
+	// It runs on the loop goroutine: keep it short.
+	OnIdle func()
+}
+
+// withDefaults returns a copy of c with zero fields defaulted, so the
+// caller's value is never mutated.
+func (c Config) withDefaults() Config {
+	setDefault(&c.TLSMode, TLSImplicit)
+	setDefault(&c.Mailbox, DefaultMailbox)
+	setDefault(&c.MaxSize, DefaultMaxSize)
+	setDefault(&c.BatchSize, DefaultBatchSize)
+	setDefault(&c.MaxBatchBytes, DefaultMaxBatchBytes)
+	setDefault(&c.PollInterval, DefaultPollInterval)
+	setDefault(&c.IdleRestart, DefaultIdleRestart)
+	setDefault(&c.MinBackoff, DefaultMinBackoff)
+	setDefault(&c.MaxBackoff, DefaultMaxBackoff)
+	setDefault(&c.DialTimeout, DefaultDialTimeout)
+	setDefault(&c.CommandTimeout, DefaultCommandTimeout)
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	return c
+}
+
+func setDefault[T comparable](v *T, def T) {
+	var zero T
+	if *v == zero {
+		*v = def
+	}
+}
+
+// validate reports every configuration error at once, so an operator fixes
+// the file in one go.
+func (c *Config) validate() error {
+	var errs []error
+	add := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+
+	host, _, err := net.SplitHostPort(c.Addr)
+	if err != nil {
+		add("addr %q: %w", c.Addr, err)
+	}
+	switch c.TLSMode {
+	case TLSImplicit, TLSStartTLS:
+	case TLSPlain:
+		// The password would cross the network in clear text.
+		if err == nil && !isLoopback(host) {
+			add("tls mode %q is only allowed for a loopback host, not %q", c.TLSMode, host)
+		}
+	default:
+		add("unknown tls mode %q", c.TLSMode)
+	}
+	if c.Username == "" {
+		add("username is empty")
+	}
+	if c.MoveTo != "" && c.MoveTo == c.Mailbox {
+		add("move-to mailbox %q is the mailbox being read", c.MoveTo)
+	}
+	errs = append(errs, c.validateNumbers()...)
+	return errors.Join(errs...)
+}
+
+func (c *Config) validateNumbers() []error {
+	var errs []error
+	positive := func(name string, ok bool) {
+		if !ok {
+			errs = append(errs, fmt.Errorf("%s must be positive", name))
+		}
+	}
+	positive("max size", c.MaxSize > 0)
+	positive("batch size", c.BatchSize > 0)
+	positive("max batch bytes", c.MaxBatchBytes > 0)
+	positive("poll interval", c.PollInterval > 0)
+	positive("idle restart", c.IdleRestart > 0)
+	positive("min backoff", c.MinBackoff > 0)
+	positive("max backoff", c.MaxBackoff > 0)
+	positive("dial timeout", c.DialTimeout > 0)
+	positive("command timeout", c.CommandTimeout > 0)
+	if c.MinBackoff > c.MaxBackoff {
+		errs = append(errs, fmt.Errorf("min backoff %v exceeds max backoff %v", c.MinBackoff, c.MaxBackoff))
+	}
+	return errs
+}
+
+// isLoopback deliberately does not resolve names: a DNS answer must not be
+// able to turn a remote host into an allowed plaintext target.
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// tlsConfig returns a copy of the configured TLS settings with ServerName
+// defaulted from Addr, which certificate verification needs.
+func (c *Config) tlsConfig() *tls.Config {
+	cfg := &tls.Config{}
+	if c.TLSConfig != nil {
+		cfg = c.TLSConfig.Clone()
+	}
+	if cfg.ServerName == "" {
+		cfg.ServerName, _, _ = net.SplitHostPort(c.Addr)
+	}
+	return cfg
+}
+
+// prepare defaults and validates cfg for Run and FetchAll.
+func prepare(cfg Config) (Config, error) {
+	cfg = cfg.withDefaults()
+	if err := cfg.validate(); err != nil {
+		return cfg, fmt.Errorf("intake config: %w", err)
+	}
+	return cfg, nil
+}

@@ -1,0 +1,320 @@
+package intake
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"fmt"
+	"io"
+	"log"
+	"log/slog"
+	"net"
+	"os"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapclient"
+	"github.com/emersion/go-imap/v2/imapserver"
+	"github.com/emersion/go-imap/v2/imapserver/imapmemserver"
+)
+
+const (
+	testUser     = "security@example.org"
+	testPassword = "secret"
+	waitLimit    = 10 * time.Second
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if n := panics.Load(); n != 0 {
+		fmt.Fprintf(os.Stderr, "intake: %d panics recovered during tests\n", n)
+		code = 1
+	}
+	os.Exit(code)
+}
+
+// testServer is an in-process IMAP server. The memserver (the mail store)
+// outlives the network server, so a test can restart the latter on the same
+// address while mail keeps arriving.
+type testServer struct {
+	t     *testing.T
+	mem   *imapmemserver.Server
+	user  *imapmemserver.User
+	addr  string
+	caps  imap.CapSet
+	tls   *tls.Config // server side; nil: no STARTTLS
+	wrap  bool        // implicit TLS listener
+	debug *syncBuffer // server-side wire log
+
+	mu  sync.Mutex
+	srv *imapserver.Server
+}
+
+type serverOption func(*testServer)
+
+func withCaps(caps imap.CapSet) serverOption { return func(ts *testServer) { ts.caps = caps } }
+
+func withTLS(cfg *tls.Config, implicit bool) serverOption {
+	return func(ts *testServer) { ts.tls, ts.wrap = cfg, implicit }
+}
+
+func newTestServer(t *testing.T, opts ...serverOption) *testServer {
+	t.Helper()
+	user := imapmemserver.NewUser(testUser, testPassword)
+	if err := user.Create("INBOX", nil); err != nil {
+		t.Fatalf("create inbox: %v", err)
+	}
+	mem := imapmemserver.New()
+	mem.AddUser(user)
+	ts := &testServer{
+		t: t, mem: mem, user: user, debug: &syncBuffer{},
+		caps: imap.CapSet{imap.CapIMAP4rev1: {}, imap.CapIMAP4rev2: {}},
+	}
+	for _, o := range opts {
+		o(ts)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("listen: %v", err)
+	}
+	ts.addr = ln.Addr().String()
+	ts.serve(ln)
+	t.Cleanup(ts.stop)
+	return ts
+}
+
+func (ts *testServer) serve(ln net.Listener) {
+	if ts.wrap {
+		ln = tls.NewListener(ln, ts.tls)
+	}
+	srv := imapserver.New(&imapserver.Options{
+		NewSession: func(*imapserver.Conn) (imapserver.Session, *imapserver.GreetingData, error) {
+			return ts.mem.NewSession(), nil, nil
+		},
+		Caps:         ts.caps,
+		TLSConfig:    ts.tls,
+		InsecureAuth: true,
+		Logger:       log.New(io.Discard, "", 0), // closed connections are expected noise
+		DebugWriter:  ts.debug,
+	})
+	ts.mu.Lock()
+	ts.srv = srv
+	ts.mu.Unlock()
+	go srv.Serve(ln) //nolint:errcheck // returns when stopped
+}
+
+// stop closes the listener and every connection, keeping the mail store.
+func (ts *testServer) stop() {
+	ts.mu.Lock()
+	srv := ts.srv
+	ts.srv = nil
+	ts.mu.Unlock()
+	if srv != nil {
+		srv.Close()
+	}
+}
+
+// start listens again on the same address (bounded retries: the port may
+// take a moment to be free).
+func (ts *testServer) start() {
+	ts.t.Helper()
+	var err error
+	for range 100 {
+		var ln net.Listener
+		if ln, err = net.Listen("tcp", ts.addr); err == nil {
+			ts.serve(ln)
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	ts.t.Fatalf("listen again on %s: %v", ts.addr, err)
+}
+
+// appendMsg stores raw in mailbox and returns its UID.
+func (ts *testServer) appendMsg(mailbox, raw string) uint32 {
+	ts.t.Helper()
+	data, err := ts.user.Append(mailbox, bytes.NewReader([]byte(raw)), &imap.AppendOptions{})
+	if err != nil {
+		ts.t.Fatalf("append: %v", err)
+	}
+	return uint32(data.UID)
+}
+
+func (ts *testServer) appendN(n int) []string {
+	ts.t.Helper()
+	var raws []string
+	for i := range n {
+		raw := testMessage(i + 1)
+		ts.appendMsg("INBOX", raw)
+		raws = append(raws, raw)
+	}
+	return raws
+}
+
+func testMessage(i int) string {
+	return fmt.Sprintf("From: reporter%d@example.net\r\nTo: %s\r\nSubject: report %d\r\n"+
+		"Message-ID: <%d@example.net>\r\n\r\nbody of report %d\r\n", i, testUser, i, i, i)
+}
+
+// client opens an inspection connection, independent of the loop under test.
+func (ts *testServer) client() *imapclient.Client {
+	ts.t.Helper()
+	opts := &imapclient.Options{TLSConfig: &tls.Config{InsecureSkipVerify: true}}
+	var (
+		c   *imapclient.Client
+		err error
+	)
+	if ts.wrap {
+		c, err = imapclient.DialTLS(ts.addr, opts)
+	} else {
+		c, err = imapclient.DialInsecure(ts.addr, opts)
+	}
+	if err != nil {
+		ts.t.Fatalf("inspect dial: %v", err)
+	}
+	if err := c.Login(testUser, testPassword).Wait(); err != nil {
+		ts.t.Fatalf("inspect login: %v", err)
+	}
+	return c
+}
+
+// status returns message count and UIDVALIDITY of mailbox.
+func (ts *testServer) status(mailbox string) (n int, uidValidity uint32) {
+	ts.t.Helper()
+	c := ts.client()
+	defer c.Close()
+	opts := &imap.StatusOptions{NumMessages: true, UIDValidity: true}
+	data, err := c.Status(mailbox, opts).Wait()
+	if err != nil {
+		ts.t.Fatalf("status %s: %v", mailbox, err)
+	}
+	return int(*data.NumMessages), data.UIDValidity
+}
+
+func (ts *testServer) uidValidity() uint32 {
+	_, v := ts.status("INBOX")
+	return v
+}
+
+// seen returns, per UID in mailbox, whether \Seen is set.
+func (ts *testServer) seen(mailbox string) map[uint32]bool {
+	ts.t.Helper()
+	c := ts.client()
+	defer c.Close()
+	sel, err := c.Select(mailbox, &imap.SelectOptions{ReadOnly: true}).Wait()
+	if err != nil {
+		ts.t.Fatalf("examine %s: %v", mailbox, err)
+	}
+	out := map[uint32]bool{}
+	if sel.NumMessages == 0 {
+		return out
+	}
+	msgs, err := c.Fetch(imap.SeqSet{{Start: 1, Stop: 0}}, &imap.FetchOptions{UID: true, Flags: true}).Collect()
+	if err != nil {
+		ts.t.Fatalf("fetch flags: %v", err)
+	}
+	for _, m := range msgs {
+		out[uint32(m.UID)] = hasFlag(m.Flags, imap.FlagSeen)
+	}
+	return out
+}
+
+func hasFlag(flags []imap.Flag, f imap.Flag) bool {
+	for _, x := range flags {
+		if x == f {
+			return true
+		}
+	}
+	return false
+}
+
+// syncBuffer is a DebugWriter safe for the server's concurrent connections.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// testConfig is tuned for speed: the 50ms poll re-scan makes delivery
+// independent of the memserver's missed IDLE pushes.
+func testConfig(t *testing.T, ts *testServer) Config {
+	return Config{
+		Addr:           ts.addr,
+		TLSMode:        TLSPlain,
+		Username:       testUser,
+		Password:       testPassword,
+		PollInterval:   50 * time.Millisecond,
+		MinBackoff:     10 * time.Millisecond,
+		MaxBackoff:     100 * time.Millisecond,
+		DialTimeout:    2 * time.Second,
+		CommandTimeout: 5 * time.Second,
+		Logger:         slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelDebug})),
+	}
+}
+
+// loop is a Run in the background, stopped (and checked) at cleanup.
+type loop struct {
+	idles  atomic.Int64
+	cancel context.CancelFunc
+	done   chan error
+	once   sync.Once
+}
+
+func startLoop(t *testing.T, cfg Config, sink Sink) *loop {
+	t.Helper()
+	l := &loop{done: make(chan error, 1)}
+	cfg.OnIdle = func() { l.idles.Add(1) }
+	ctx, cancel := context.WithCancel(context.Background())
+	l.cancel = cancel
+	go func() { l.done <- Run(ctx, cfg, sink) }()
+	t.Cleanup(func() { l.stop(t) })
+	return l
+}
+
+// stop cancels Run and checks it returns nil promptly.
+func (l *loop) stop(t *testing.T) {
+	t.Helper()
+	l.once.Do(func() {
+		l.cancel()
+		select {
+		case err := <-l.done:
+			if err != nil {
+				t.Errorf("Run returned %v, want nil", err)
+			}
+		case <-time.After(waitLimit):
+			t.Errorf("Run did not return within %v of cancel", waitLimit)
+		}
+	})
+}
+
+// waitIdle waits until the loop has caught up at least n times.
+func (l *loop) waitIdle(t *testing.T, n int64) {
+	t.Helper()
+	waitFor(t, fmt.Sprintf("%d idle notifications", n), func() bool { return l.idles.Load() >= n })
+}
+
+// waitFor polls cond for up to waitLimit: a bound, never an assertion by sleep.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(waitLimit)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %v waiting for %s", waitLimit, what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}

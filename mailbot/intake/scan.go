@@ -1,0 +1,191 @@
+package intake
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+
+	"github.com/emersion/go-imap/v2"
+)
+
+// catchUp delivers everything above the sink's lastUID (everything, when
+// UIDVALIDITY changed), in UID order, in batches, marking each batch only
+// after the sink committed it. Searching by UID rather than trusting EXISTS
+// pushes makes it correct whatever notifications were missed.
+func (s *session) catchUp(ctx context.Context) error {
+	last, err := s.lastUID(ctx)
+	if err != nil {
+		return err
+	}
+	uids, err := s.searchAfter(ctx, last)
+	if err != nil {
+		return err
+	}
+	for len(uids) > 0 {
+		n := min(len(uids), s.cfg.BatchSize)
+		if err := s.processChunk(ctx, uids[:n]); err != nil {
+			return err
+		}
+		uids = uids[n:]
+	}
+	return nil
+}
+
+// lastUID returns the highest processed UID valid for the selected mailbox:
+// 0 when the stored UIDVALIDITY differs, since old UIDs then mean nothing
+// (RFC 9051 section 2.3.1.1).
+func (s *session) lastUID(ctx context.Context) (imap.UID, error) {
+	validity, last, err := s.sink.State(ctx, s.cfg.Mailbox)
+	if err != nil {
+		return 0, fmt.Errorf("sink state: %w", err)
+	}
+	if validity == s.uidValidity {
+		return imap.UID(last), nil
+	}
+	if validity != 0 && !s.rescanLogged {
+		s.rescanLogged = true
+		s.log.Warn("uidvalidity changed: rescanning the whole mailbox",
+			"old_uidvalidity", validity, "new_uidvalidity", s.uidValidity)
+	}
+	return 0, nil
+}
+
+// searchAfter returns the UIDs above last, ascending.
+func (s *session) searchAfter(ctx context.Context, last imap.UID) ([]imap.UID, error) {
+	if last == math.MaxUint32 {
+		return nil, nil
+	}
+	crit := &imap.SearchCriteria{UID: []imap.UIDSet{{{Start: last + 1, Stop: 0}}}}
+	uids, err := s.search(ctx, "search new", crit)
+	// "n:*" always matches the highest UID, even below n (RFC 9051 section 6.4.8).
+	return slices.DeleteFunc(uids, func(u imap.UID) bool { return u <= last }), err
+}
+
+func (s *session) search(ctx context.Context, what string, crit *imap.SearchCriteria) ([]imap.UID, error) {
+	var uids []imap.UID
+	err := s.do(ctx, what, func() error {
+		data, err := s.c.UIDSearch(crit, nil).Wait()
+		if err != nil {
+			return err
+		}
+		set, ok := data.All.(imap.UIDSet)
+		if !ok || set.Dynamic() {
+			return errors.New("server returned a dynamic uid set")
+		}
+		uids, _ = set.Nums()
+		return nil
+	})
+	slices.Sort(uids)
+	return uids, err
+}
+
+// processChunk handles up to BatchSize UIDs, split further by MaxBatchBytes.
+func (s *session) processChunk(ctx context.Context, uids []imap.UID) error {
+	metas, err := s.fetchMeta(ctx, uids)
+	if err != nil {
+		return err
+	}
+	for _, batch := range splitBySize(metas, s.cfg.MaxBatchBytes) {
+		if err := s.processBatch(ctx, batch); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// splitBySize cuts metas into runs whose announced sizes sum to at most max;
+// a run always holds at least one message. Header-only messages count at
+// their full size, which only makes batches smaller.
+func splitBySize(metas []meta, max int64) [][]meta {
+	var out [][]meta
+	start, sum := 0, int64(0)
+	for i, m := range metas {
+		if i > start && sum+m.size > max {
+			out = append(out, metas[start:i])
+			start, sum = i, 0
+		}
+		sum += m.size
+	}
+	if start < len(metas) {
+		out = append(out, metas[start:])
+	}
+	return out
+}
+
+// processBatch is the commit protocol: download, Deliver (durable), and only
+// then mark on the server. A crash between the two leaves messages unseen
+// below lastUID, which repair fixes on the next connect.
+func (s *session) processBatch(ctx context.Context, batch []meta) error {
+	msgs, err := s.fetchBatch(ctx, batch)
+	if err != nil || len(msgs) == 0 {
+		return err
+	}
+	uids := uidsOf(msgs)
+	first, last := uids[0], uids[len(uids)-1]
+	if err := ctx.Err(); err != nil {
+		return err // shutting down: hand nothing new to the sink
+	}
+	if err := s.sink.Deliver(ctx, s.cfg.Mailbox, s.uidValidity, msgs); err != nil {
+		return fmt.Errorf("deliver uids %d-%d: %w", first, last, err)
+	}
+	s.log.Info("delivered", "count", len(msgs), "first_uid", first, "last_uid", last)
+	return s.markDone(ctx, uids)
+}
+
+// fetchBatch downloads a batch: whole bodies for messages within MaxSize,
+// headers only for the others, and returns them in UID order.
+func (s *session) fetchBatch(ctx context.Context, batch []meta) ([]Message, error) {
+	limit := s.cfg.MaxSize + sizeSlack
+	var small, big []imap.UID
+	for _, m := range batch {
+		if m.size > s.cfg.MaxSize {
+			big = append(big, m.uid)
+		} else {
+			small = append(small, m.uid)
+		}
+	}
+	bodies, err := s.fetchSection(ctx, small, &imap.FetchItemBodySection{Peek: true}, limit, false)
+	if err != nil {
+		return nil, err
+	}
+	for uid, sec := range bodies {
+		if sec.overflow { // the literal was far larger than RFC822.SIZE said
+			s.log.Warn("message larger than announced, keeping its header only", "uid", uid)
+			big = append(big, uid)
+		}
+	}
+	hdrItem := &imap.FetchItemBodySection{Peek: true, Specifier: imap.PartSpecifierHeader}
+	headers, err := s.fetchSection(ctx, big, hdrItem, limit, true)
+	if err != nil {
+		return nil, err
+	}
+	return assemble(batch, bodies, headers), nil
+}
+
+// assemble builds the messages in batch order. A UID missing from both maps
+// was expunged meanwhile and is skipped.
+func assemble(batch []meta, bodies, headers map[imap.UID]section) []Message {
+	msgs := make([]Message, 0, len(batch))
+	for _, m := range batch {
+		msg := Message{UID: uint32(m.uid), Size: m.size, InternalDate: m.date}
+		if b, ok := bodies[m.uid]; ok && !b.overflow {
+			msg.Raw = b.raw
+		} else if h, ok := headers[m.uid]; ok {
+			msg.Raw, msg.TooBig = h.raw, true
+		} else {
+			continue
+		}
+		msgs = append(msgs, msg)
+	}
+	return msgs
+}
+
+func uidsOf(msgs []Message) []imap.UID {
+	uids := make([]imap.UID, len(msgs))
+	for i, m := range msgs {
+		uids[i] = imap.UID(m.UID)
+	}
+	return uids
+}
