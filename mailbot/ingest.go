@@ -53,13 +53,21 @@ func (b *Bot) Deliver(ctx context.Context, mailbox string, uidValidity uint32, m
 		if st.UIDValidity != uidValidity {
 			st = store.IMAPState{UIDValidity: uidValidity}
 		}
+		cases := map[string]*store.Case{}
 		for _, p := range preps {
-			n, err := b.record(tx, mailbox, uidValidity, p, now)
+			n, err := b.record(tx, cases, mailbox, uidValidity, p, now)
 			if err != nil {
 				return fmt.Errorf("record uid %d: %w", p.msg.UID, err)
 			}
 			queued += n
 			st.LastUID = max(st.LastUID, p.msg.UID)
+		}
+		// Each case touched by the batch is written once, however many
+		// of its messages the batch held.
+		for _, c := range cases {
+			if err := tx.PutCase(c); err != nil {
+				return err
+			}
 		}
 		return tx.SetIMAPState(mailbox, st)
 	})
@@ -134,8 +142,9 @@ func (b *Bot) isOwnMail(env *Envelope, raw []byte) bool {
 }
 
 // record writes one prepared message into the open transaction and
-// queues the mails it causes. It returns how many mails it queued.
-func (b *Bot) record(tx *store.Tx, mailbox string, uidv uint32, p *prepared, now time.Time) (int, error) {
+// queues the mails it causes. It returns how many mails it queued. The
+// cases it changes are left in cases, for the caller to write.
+func (b *Bot) record(tx *store.Tx, cases map[string]*store.Case, mailbox string, uidv uint32, p *prepared, now time.Time) (int, error) {
 	hashKey := "sha256:" + p.env.Hash
 	if _, dup := tx.LookupMessageID(hashKey); dup {
 		return 0, nil // the very same bytes were recorded before (a UIDVALIDITY re-scan)
@@ -154,10 +163,11 @@ func (b *Bot) record(tx *store.Tx, mailbox string, uidv uint32, p *prepared, now
 	if p.status == store.MsgQuarantined || p.loop {
 		return b.recordOrphan(tx, p, m, hashKey, now)
 	}
-	c, isNew, err := b.caseFor(tx, p, now)
+	c, isNew, err := b.caseFor(tx, cases, p, now)
 	if err != nil {
 		return 0, err
 	}
+	cases[c.ID] = c
 	m.Case = c.ID
 	key, err := tx.AddMessage(m, p.msg.Raw, p.plain)
 	if err != nil {
@@ -171,11 +181,7 @@ func (b *Bot) record(tx *store.Tx, mailbox string, uidv uint32, p *prepared, now
 	if err := tx.Audit(store.AuditEntry{Time: now, Case: c.ID, Actor: actor(p.signer), Action: "message", Detail: fmt.Sprintf("message %d (%s)", key, p.status)}); err != nil {
 		return 0, err
 	}
-	n, err := b.queueForMessage(tx, c, m, isNew, p, now)
-	if err != nil {
-		return 0, err
-	}
-	return n, tx.PutCase(c)
+	return b.queueForMessage(tx, c, m, isNew, p, now)
 }
 
 func actor(signer string) string {
@@ -209,9 +215,12 @@ func (b *Bot) recordOrphan(tx *store.Tx, p *prepared, m *store.Message, hashKey 
 }
 
 // caseFor threads the message into its case, or opens a new one.
-func (b *Bot) caseFor(tx *store.Tx, p *prepared, now time.Time) (*store.Case, bool, error) {
-	th := b.threader(tx)
+func (b *Bot) caseFor(tx *store.Tx, cases map[string]*store.Case, p *prepared, now time.Time) (*store.Case, bool, error) {
+	th := b.threader(tx, cases)
 	if id, how := th.Find(p.env); id != "" {
+		if c := cases[id]; c != nil {
+			return c, false, nil
+		}
 		c, err := tx.Case(id)
 		if err == nil {
 			b.log.Debug("message joins case", "case", id, "by", how)
@@ -243,7 +252,7 @@ func (env *Envelope) replyAddress() string {
 	return env.From
 }
 
-func (b *Bot) threader(tx *store.Tx) *Threader {
+func (b *Bot) threader(tx *store.Tx, cases map[string]*store.Case) *Threader {
 	local, domain, _ := strings.Cut(b.cfg.Robot.Address, "@")
 	return &Threader{
 		Prefix: b.cfg.Robot.CasePrefix, Local: local, Domain: domain, tag: b.tagRE,
@@ -251,7 +260,7 @@ func (b *Bot) threader(tx *store.Tx) *Threader {
 			ref, ok := tx.LookupMessageID(id)
 			return ref.Case, ok
 		},
-		Exists: tx.CaseExists,
+		Exists: func(id string) bool { return cases[strings.ToUpper(id)] != nil || tx.CaseExists(id) },
 	}
 }
 
