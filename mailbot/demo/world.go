@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/ProtonMail/gopenpgp/v2/crypto"
+	"github.com/emersion/go-smtp"
 
 	"github.com/secbot/secbot/mailbot"
 	"github.com/secbot/secbot/mailbot/config"
@@ -43,13 +44,14 @@ type World struct {
 	Reporter    Person
 	Log         *slog.Logger
 
-	mu      sync.Mutex
-	store   *store.Store
-	bot     *mailbot.Bot
-	cancel  context.CancelFunc
-	done    chan error
-	idle    chan struct{}
-	options func(*mailbot.Options)
+	mu        sync.Mutex
+	store     *store.Store
+	bot       *mailbot.Bot
+	cancel    context.CancelFunc
+	done      chan error
+	idle      chan struct{}
+	options   func(*mailbot.Options)
+	skipCheck bool
 }
 
 // Options tune NewWorld.
@@ -63,12 +65,17 @@ type Options struct {
 	ConfigExtra string
 	// MaxMessageBytes overrides the size limit.
 	MaxMessageBytes int64
+	// SMTPFail lets tests make the SMTP server refuse recipients.
+	SMTPFail func(rcpt string, attempt int) *smtp.SMTPError
+	// SkipCheck starts the bot even when the config check finds problems
+	// (tests of what secbot does with a broken maintainer key).
+	SkipCheck bool
 }
 
 // NewWorld generates keys, writes the config into dir and starts the
 // mail system. The bot is started with Start.
 func NewWorld(dir string, opts Options) (*World, error) {
-	w := &World{Dir: dir, Log: opts.Logger, options: opts.Tune}
+	w := &World{Dir: dir, Log: opts.Logger, options: opts.Tune, skipCheck: opts.SkipCheck}
 	if w.Log == nil {
 		w.Log = slog.New(slog.DiscardHandler)
 	}
@@ -90,7 +97,7 @@ func NewWorld(dir string, opts Options) (*World, error) {
 	for _, m := range w.Maintainers {
 		accounts = append(accounts, m.Address)
 	}
-	if w.Sim, err = mailsim.Start(mailsim.Options{Accounts: accounts, EMLDir: opts.EMLDir}); err != nil {
+	if w.Sim, err = mailsim.Start(mailsim.Options{Accounts: accounts, EMLDir: opts.EMLDir, Fail: opts.SMTPFail}); err != nil {
 		return nil, err
 	}
 	if err := w.writeConfig(opts); err != nil {
@@ -174,7 +181,7 @@ func (w *World) Start(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := cfg.Check(mailbot.CheckKeyFile, time.Now()).Err(); err != nil {
+	if err := cfg.Check(mailbot.CheckKeyFile, time.Now()).Err(); err != nil && !w.skipCheck {
 		return fmt.Errorf("demo config: %w", err)
 	}
 	st, err := store.Open(cfg.Path(cfg.Robot.Store), store.Options{})
