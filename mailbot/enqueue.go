@@ -20,11 +20,14 @@ const (
 // data (message keys, case ids) and pins the recipient's key fingerprint,
 // so that a mail meant to be encrypted can never render in the clear.
 type spec struct {
-	Msg        uint64   `json:"msg,omitempty"`
-	New        bool     `json:"new,omitempty"`
-	Problem    string   `json:"problem,omitempty"`
-	EncryptFP  string   `json:"encrypt_fp,omitempty"`
-	Maintainer int      `json:"maintainer"`
+	Msg        uint64 `json:"msg,omitempty"`
+	New        bool   `json:"new,omitempty"`
+	Problem    string `json:"problem,omitempty"`
+	EncryptFP  string `json:"encrypt_fp,omitempty"`
+	Maintainer int    `json:"maintainer"`
+	// Recipient is the reporter whose stored key EncryptFP pins, for mail
+	// to reporters (Maintainer is then -1).
+	Recipient  string   `json:"recipient,omitempty"`
 	Title      string   `json:"title,omitempty"`
 	Text       string   `json:"text,omitempty"`
 	InReplyTo  string   `json:"in_reply_to,omitempty"`

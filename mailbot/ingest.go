@@ -4,10 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"runtime/debug"
 	"strings"
+	"sync"
 	"time"
 
+	"github.com/secbot/secbot/mailbot/command"
 	"github.com/secbot/secbot/mailbot/intake"
 	"github.com/secbot/secbot/mailbot/pgpmime"
 	"github.com/secbot/secbot/store"
@@ -25,6 +28,12 @@ type prepared struct {
 	signer string // fingerprint of the maintainer whose signature verified
 	opened *pgpmime.Opened
 	loop   bool // our own mail came back
+	// cmds is the command block of the text, when it has one; cmdText is
+	// that text, part of the replay key.
+	cmds    *command.Result
+	cmdText string
+	// pubKey is an armored public key the sender attached for themself.
+	pubKey string
 }
 
 // State implements intake.Sink.
@@ -41,10 +50,7 @@ func (b *Bot) State(ctx context.Context, mailbox string) (uint32, uint32, error)
 // cases and the mails they cause, and the new IMAP state, in one
 // transaction. The intake marks the messages seen only after it returns.
 func (b *Bot) Deliver(ctx context.Context, mailbox string, uidValidity uint32, msgs []intake.Message) error {
-	preps := make([]*prepared, len(msgs))
-	for i, m := range msgs {
-		preps[i] = b.prepare(m)
-	}
+	preps := b.prepareAll(msgs)
 	now := b.now()
 	var queued int
 	err := b.store.Update(func(tx *store.Tx) error {
@@ -80,6 +86,25 @@ func (b *Bot) Deliver(ctx context.Context, mailbox string, uidValidity uint32, m
 	return nil
 }
 
+// prepareAll prepares a batch on every core: parsing and decryption are
+// the CPU-heavy part of ingest, and need no store.
+func (b *Bot) prepareAll(msgs []intake.Message) []*prepared {
+	preps := make([]*prepared, len(msgs))
+	workers := min(runtime.GOMAXPROCS(0), (len(msgs)+15)/16)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < len(msgs); i += workers {
+				preps[i] = b.prepare(msgs[i])
+			}
+		}()
+	}
+	wg.Wait()
+	return preps
+}
+
 // prepare parses and unwraps one message. It never fails: what cannot be
 // read is marked for quarantine with a reason, and a panic in a parser is
 // caught and turned into the same.
@@ -105,6 +130,18 @@ func (b *Bot) prepare(m intake.Message) (p *prepared) {
 	}
 	p.loop = b.isOwnMail(env, m.Raw)
 	b.unwrap(p)
+	if p.status == store.MsgIngested && !p.loop {
+		effective := m.Raw
+		if p.opened != nil {
+			effective = p.opened.Message
+		}
+		if text, err := bodyText(effective); err == nil {
+			if res := command.Parse(text); len(res.Commands)+len(res.Errors) > 0 {
+				p.cmds, p.cmdText = &res, text
+			}
+		}
+		p.pubKey = senderKey(effective, env.From, b.now())
+	}
 	return p
 }
 
@@ -181,7 +218,13 @@ func (b *Bot) record(tx *store.Tx, cases map[string]*store.Case, mailbox string,
 	if err := tx.Audit(store.AuditEntry{Time: now, Case: c.ID, Actor: actor(p.signer), Action: "message", Detail: fmt.Sprintf("message %d (%s)", key, p.status)}); err != nil {
 		return 0, err
 	}
-	return b.queueForMessage(tx, c, m, isNew, p, now)
+	b.learnReporterKey(c, p)
+	n, err := b.queueForMessage(tx, c, m, isNew, p, now)
+	if err != nil {
+		return 0, err
+	}
+	k, err := b.handleCommands(tx, c, m, p, now)
+	return n + k, err
 }
 
 func actor(signer string) string {

@@ -40,16 +40,53 @@ func (b *Bot) render(tx *store.Tx, om *store.OutMail) ([]byte, error) {
 		plain, err = b.renderRelay(tx, om, sp)
 	case KindNotice:
 		plain, err = b.renderNotice(tx, om, sp)
+	case KindTranscript:
+		plain, err = b.renderTranscript(tx, om, sp)
+	case KindReply:
+		plain, err = b.renderReply(tx, om, sp)
 	default:
 		return nil, errPermanent{fmt.Errorf("unknown mail kind %q", om.Kind)}
 	}
 	if err != nil {
 		return nil, err
 	}
-	if sp.EncryptFP == "" {
+	switch {
+	case sp.EncryptFP == "":
 		return b.sign(plain)
+	case sp.Recipient != "":
+		return b.encryptForReporter(tx, om, plain, sp)
 	}
 	return b.encryptFor(plain, sp)
+}
+
+// encryptForReporter encrypts to the key stored for a reporter, refusing
+// when it is no longer the key the mail was queued for.
+func (b *Bot) encryptForReporter(tx *store.Tx, om *store.OutMail, plain []byte, sp spec) ([]byte, error) {
+	c, err := tx.Case(om.Case)
+	if err != nil {
+		return nil, errPermanent{err}
+	}
+	key, err := pgpmime.ReadKey([]byte(c.ReporterKeys[sp.Recipient]))
+	if err != nil || !strings.EqualFold(key.GetFingerprint(), sp.EncryptFP) {
+		return nil, errPermanent{fmt.Errorf("refused to send: the reporter key %s this mail is pinned to is gone", sp.EncryptFP)}
+	}
+	if err := pgpmime.UsableForEncryption(key, b.now()); err != nil {
+		return nil, errPermanent{fmt.Errorf("refused to send to the reporter: %w", err)}
+	}
+	out, err := pgpmime.Encrypt(plain, []*crypto.Key{key}, b.keys.Robot)
+	if err != nil {
+		return nil, fmt.Errorf("encrypt for reporter: %w", err)
+	}
+	return out, nil
+}
+
+// keyFingerprint returns the fingerprint of an armored key, or "".
+func keyFingerprint(armored string) string {
+	key, err := pgpmime.ReadKey([]byte(armored))
+	if err != nil {
+		return ""
+	}
+	return strings.ToUpper(key.GetFingerprint())
 }
 
 func (b *Bot) sign(plain []byte) ([]byte, error) {

@@ -28,9 +28,9 @@ type Case struct {
 	// Reporters are the addresses replies to the reporter go to: the sender
 	// of the first message, plus co-reporters maintainers add.
 	Reporters []string `json:"reporters"`
-	// ReporterKeys holds fingerprints of keys reporters wrote in with, so
-	// that replies to them can be encrypted.
-	ReporterKeys []string `json:"reporter_keys,omitempty"`
+	// ReporterKeys maps a reporter address to the armored public key they
+	// sent, so that mail to them can be encrypted.
+	ReporterKeys map[string]string `json:"reporter_keys,omitempty"`
 	// Internal is set when a maintainer opened the case (an internal finding).
 	Internal bool `json:"internal,omitempty"`
 	// Messages are keys into the messages bucket, in arrival order.

@@ -21,9 +21,11 @@ var embedded embed.FS
 
 // Names of the mail templates.
 const (
-	Ack    = "ack.tmpl"
-	Relay  = "relay.tmpl"
-	Notice = "notice.tmpl"
+	Ack        = "ack.tmpl"
+	Relay      = "relay.tmpl"
+	Notice     = "notice.tmpl"
+	Transcript = "transcript.tmpl"
+	Reply      = "reply.tmpl"
 )
 
 // SampleConfig returns the commented sample configuration `secbot init` writes.

@@ -21,6 +21,7 @@ type Config struct {
 	IMAP        IMAP         `toml:"imap"`
 	SMTP        SMTP         `toml:"smtp"`
 	Maintainers []Maintainer `toml:"maintainer"`
+	Commands    Commands     `toml:"commands"`
 	Log         Log          `toml:"log"`
 
 	// dir is the directory of the file, against which relative paths resolve.
@@ -82,6 +83,13 @@ type Maintainer struct {
 	KeyFile string `toml:"key_file"`
 }
 
+// Commands tune how signed command mail is accepted.
+type Commands struct {
+	// MaxSignatureAge refuses a command mail whose signature was made
+	// longer than this before it arrived (a replayed old mail).
+	MaxSignatureAge time.Duration `toml:"max_signature_age"`
+}
+
 // Log sets the log level ("debug", "info", "warn", "error").
 type Log struct {
 	Level string `toml:"level"`
@@ -139,6 +147,9 @@ func (c *Config) defaults() {
 	}
 	if c.SMTP.TLS == "" {
 		c.SMTP.TLS = "starttls"
+	}
+	if c.Commands.MaxSignatureAge == 0 {
+		c.Commands.MaxSignatureAge = 72 * time.Hour
 	}
 	if c.Log.Level == "" {
 		c.Log.Level = "info"
@@ -203,6 +214,9 @@ func (c *Config) Check(keys KeyChecker, now time.Time) Problems {
 		} else if _, err := keys(c.Path(m.KeyFile), false, true, now); err != nil {
 			p.addf("%s: key_file %s: %v", where, m.KeyFile, err)
 		}
+	}
+	if c.Commands.MaxSignatureAge < time.Minute {
+		p.addf("commands.max_signature_age %s: must be at least 1m", c.Commands.MaxSignatureAge)
 	}
 	switch c.Log.Level {
 	case "debug", "info", "warn", "error":

@@ -23,14 +23,7 @@ func (s *session) catchUp(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	for len(uids) > 0 {
-		n := min(len(uids), s.cfg.BatchSize)
-		if err := s.processChunk(ctx, uids[:n]); err != nil {
-			return err
-		}
-		uids = uids[n:]
-	}
-	return nil
+	return s.pipeline(ctx, &plan{uids: uids})
 }
 
 // lastUID returns the highest processed UID valid for the selected mailbox:
@@ -81,20 +74,6 @@ func (s *session) search(ctx context.Context, what string, crit *imap.SearchCrit
 	return uids, err
 }
 
-// processChunk handles up to BatchSize UIDs, split further by MaxBatchBytes.
-func (s *session) processChunk(ctx context.Context, uids []imap.UID) error {
-	metas, err := s.fetchMeta(ctx, uids)
-	if err != nil {
-		return err
-	}
-	for _, batch := range splitBySize(metas, s.cfg.MaxBatchBytes) {
-		if err := s.processBatch(ctx, batch); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // splitBySize cuts metas into runs whose announced sizes sum to at most max;
 // a run always holds at least one message. Header-only messages count at
 // their full size, which only makes batches smaller.
@@ -112,26 +91,6 @@ func splitBySize(metas []meta, max int64) [][]meta {
 		out = append(out, metas[start:])
 	}
 	return out
-}
-
-// processBatch is the commit protocol: download, Deliver (durable), and only
-// then mark on the server. A crash between the two leaves messages unseen
-// below lastUID, which repair fixes on the next connect.
-func (s *session) processBatch(ctx context.Context, batch []meta) error {
-	msgs, err := s.fetchBatch(ctx, batch)
-	if err != nil || len(msgs) == 0 {
-		return err
-	}
-	uids := uidsOf(msgs)
-	first, last := uids[0], uids[len(uids)-1]
-	if err := ctx.Err(); err != nil {
-		return err // shutting down: hand nothing new to the sink
-	}
-	if err := s.sink.Deliver(ctx, s.cfg.Mailbox, s.uidValidity, msgs); err != nil {
-		return fmt.Errorf("deliver uids %d-%d: %w", first, last, err)
-	}
-	s.log.Info("delivered", "count", len(msgs), "first_uid", first, "last_uid", last)
-	return s.markDone(ctx, uids)
 }
 
 // fetchBatch downloads a batch: whole bodies for messages within MaxSize,

@@ -19,7 +19,8 @@ const logoutTimeout = 5 * time.Second
 
 // session is one IMAP connection with its selected mailbox. It is owned by
 // the goroutine running Run (or FetchAll); only wake is touched by the
-// client's reader goroutine.
+// client's reader goroutine, and the delivery goroutine of the pipeline only
+// reads the fields set before catch-up (cfg, sink, log, uidValidity).
 type session struct {
 	cfg  *Config
 	sink Sink // nil for FetchAll

@@ -1,0 +1,214 @@
+package mailbot
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/secbot/secbot/mailbot/command"
+	"github.com/secbot/secbot/store"
+)
+
+// errNotHere is returned for commands this version of secbot parses but
+// does not carry out, so that the transcript says so plainly.
+var errNotHere = errors.New("not available in this version of secbot")
+
+// apply carries out one command on the working copy of the case. It
+// returns the transcript's "ok" text, or why the command was refused.
+func (r *cmdRun) apply(cmd command.Command) (string, error) {
+	if err := command.Validate(cmd, r.now); err != nil {
+		return "", err
+	}
+	f := &r.c.Fields
+	switch cmd.Kind {
+	case command.KindTitle:
+		return setText(&f.Title, "title", cmd.Text, false)
+	case command.KindAffected:
+		return setRanges(&f.Affected, "affected", cmd)
+	case command.KindNotAffected:
+		return setRanges(&f.NotAffected, "not affected", cmd)
+	case command.KindUnchecked:
+		return setRanges(&f.Unchecked, "not checked", cmd)
+	case command.KindType:
+		f.CWE = cmd.CWE
+		return setText(&f.Type, "type", cmd.Text, cmd.Clear)
+	case command.KindImpact:
+		return setText(&f.Impact, "impact", cmd.Text, cmd.Clear)
+	case command.KindSeverity:
+		f.CVSS = cmd.CVSS
+		return setText(&f.Severity, "severity", cmd.Severity, cmd.Clear)
+	case command.KindCVE:
+		return setText(&f.CVE, "cve", cmd.CVE, cmd.Clear)
+	case command.KindCRD:
+		return r.setCRD(cmd)
+	case command.KindMitigation:
+		return setText(&f.Mitigation, "mitigation", cmd.Text, cmd.Clear)
+	case command.KindWorkaround:
+		return setText(&f.Workaround, "workaround", cmd.Text, cmd.Clear)
+	case command.KindCredit:
+		return r.credit(cmd)
+	case command.KindReporter:
+		return r.addReporter(cmd)
+	case command.KindBranch:
+		return r.branch(cmd)
+	case command.KindAccept, command.KindReject, command.KindDuplicate, command.KindClose, command.KindReopen:
+		return r.setState(cmd)
+	case command.KindStatus:
+		return "the case summary follows below", nil
+	case command.KindReply:
+		return r.reply()
+	}
+	return "", fmt.Errorf("%s: %w", cmd.Kind, errNotHere)
+}
+
+func setText(field *string, name, value string, clear bool) (string, error) {
+	if clear {
+		*field = ""
+		return name + " cleared", nil
+	}
+	*field = value
+	return fmt.Sprintf("%s = %s", name, oneLine(value)), nil
+}
+
+// oneLine shortens a value for a transcript line.
+func oneLine(s string) string {
+	first, _, more := strings.Cut(strings.TrimSpace(s), "\n")
+	if len(first) > 100 {
+		first, more = first[:100], true
+	}
+	if more {
+		return fmt.Sprintf("%q…", first)
+	}
+	return fmt.Sprintf("%q", first)
+}
+
+func setRanges(field *string, name string, cmd command.Command) (string, error) {
+	if cmd.Clear {
+		*field = ""
+		return name + " cleared", nil
+	}
+	*field = command.FormatRanges(cmd.Ranges)
+	return fmt.Sprintf("%s = %s", name, *field), nil
+}
+
+// setCRD sets the coordinated release date. The seed prefers a release on
+// Monday to Wednesday; other days are accepted with a warning.
+func (r *cmdRun) setCRD(cmd command.Command) (string, error) {
+	if cmd.Clear {
+		r.c.Fields.CRD = time.Time{}
+		return "crd cleared", nil
+	}
+	r.c.Fields.CRD = cmd.CRD.UTC()
+	msg := "crd = " + cmd.CRD.UTC().Format("Mon 2006-01-02 15:04 MST")
+	if wd := cmd.CRD.Weekday(); wd < time.Monday || wd > time.Wednesday {
+		msg += fmt.Sprintf(" (warning: a %s; a release on Monday to Wednesday is preferred, Tuesday or Wednesday suits most vendors)", wd)
+	}
+	return msg, nil
+}
+
+func (r *cmdRun) credit(cmd command.Command) (string, error) {
+	if cmd.Clear {
+		r.c.Fields.Credits = nil
+		return "credits cleared", nil
+	}
+	cr := store.Credit{Name: cmd.Credit.Name, Address: cmd.Credit.Address, Kind: cmd.Credit.Kind}
+	for _, old := range r.c.Fields.Credits {
+		if old == cr {
+			return "", fmt.Errorf("%s is already credited as %s", cr.Name, cr.Kind)
+		}
+	}
+	r.c.Fields.Credits = append(r.c.Fields.Credits, cr)
+	return fmt.Sprintf("credit %s as %s", cr.Name, cr.Kind), nil
+}
+
+func (r *cmdRun) addReporter(cmd command.Command) (string, error) {
+	addr := strings.ToLower(cmd.Address)
+	if strings.EqualFold(addr, r.b.cfg.Robot.Address) {
+		return "", fmt.Errorf("the robot's own address cannot be a reporter")
+	}
+	if slices.Contains(r.c.Reporters, addr) {
+		return "", fmt.Errorf("%s is already a reporter", addr)
+	}
+	r.c.Reporters = append(r.c.Reporters, addr)
+	return "reporter added: " + addr, nil
+}
+
+func (r *cmdRun) branch(cmd command.Command) (string, error) {
+	br := store.Branch{Name: cmd.Branch, Fixed: cmd.FixedVersion}
+	for i, old := range r.c.Fields.Branches {
+		if old.Name == br.Name {
+			r.c.Fields.Branches[i] = br
+			return fmt.Sprintf("branch %s: fixed in %s (was %s)", br.Name, br.Fixed, old.Fixed), nil
+		}
+	}
+	r.c.Fields.Branches = append(r.c.Fields.Branches, br)
+	return fmt.Sprintf("branch %s: fixed in %s", br.Name, br.Fixed), nil
+}
+
+// setState moves the case through its life: new → accepted, and from
+// any open state to rejected, duplicate or closed; reopen brings a
+// rejected, duplicate or closed case back as accepted.
+func (r *cmdRun) setState(cmd command.Command) (string, error) {
+	c := r.c
+	if c.State == store.StatePublished {
+		return "", fmt.Errorf("the case is published; its state no longer changes")
+	}
+	closed := c.State == store.StateRejected || c.State == store.StateDuplicate || c.State == store.StateClosed
+	switch cmd.Kind {
+	case command.KindAccept:
+		if c.State != store.StateNew {
+			return "", fmt.Errorf("only a new case can be accepted (this one is %s; use reopen)", c.State)
+		}
+		c.State = store.StateAccepted
+	case command.KindReject:
+		if closed {
+			return "", fmt.Errorf("the case is already %s", c.State)
+		}
+		c.State, c.Reason = store.StateRejected, cmd.Text
+	case command.KindDuplicate:
+		if strings.EqualFold(cmd.CaseID, c.ID) {
+			return "", fmt.Errorf("a case cannot duplicate itself")
+		}
+		if !r.tx.CaseExists(cmd.CaseID) {
+			return "", fmt.Errorf("no case %s", cmd.CaseID)
+		}
+		c.State, c.DuplicateOf = store.StateDuplicate, cmd.CaseID
+	case command.KindClose:
+		if closed {
+			return "", fmt.Errorf("the case is already %s", c.State)
+		}
+		c.State = store.StateClosed
+	case command.KindReopen:
+		if !closed {
+			return "", fmt.Errorf("the case is %s, not closed", c.State)
+		}
+		c.State, c.Reason, c.DuplicateOf = store.StateAccepted, "", ""
+	}
+	return "state = " + c.State, nil
+}
+
+// reply sends the text after the command block to the reporters.
+func (r *cmdRun) reply() (string, error) {
+	text := strings.TrimSpace(r.p.cmds.Rest)
+	if text == "" {
+		return "", fmt.Errorf("no text after the command block to send (end the block with a blank line or \"thanks\", then write the reply)")
+	}
+	if len(r.c.Reporters) == 0 {
+		return "", fmt.Errorf("the case has no reporter to reply to")
+	}
+	var how []string
+	for _, addr := range r.c.Reporters {
+		if r.c.ReporterKeys[addr] != "" {
+			how = append(how, addr+" (encrypted)")
+		} else {
+			how = append(how, addr+" (signed, not encrypted: no key known)")
+		}
+	}
+	c, msgKey := r.c, r.msg.Key
+	r.after = append(r.after, func() (int, error) {
+		return r.b.queueReply(r.tx, c, msgKey, text, r.now)
+	})
+	return "reply sent to " + strings.Join(how, ", "), nil
+}

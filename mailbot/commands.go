@@ -1,0 +1,212 @@
+package mailbot
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/secbot/secbot/mailbot/command"
+	"github.com/secbot/secbot/store"
+)
+
+// lineResult is what happened to one command line, for the transcript.
+type lineResult struct {
+	Raw string
+	OK  bool
+	Msg string
+}
+
+// cmdRun is one command mail being executed against a working copy of its
+// case. Side effects (mail to queue) wait in after until the mail is known
+// to run.
+type cmdRun struct {
+	b       *Bot
+	tx      *store.Tx
+	c       *store.Case // working copy
+	msg     *store.Message
+	p       *prepared
+	now     time.Time
+	results []lineResult
+	after   []func() (int, error)
+}
+
+// handleCommands runs or refuses the command block of a recorded message
+// and queues the transcript. Only a signature that verified against a
+// configured maintainer key lets a command run; the From header counts
+// for nothing.
+func (b *Bot) handleCommands(tx *store.Tx, c *store.Case, m *store.Message, p *prepared, now time.Time) (int, error) {
+	if p.cmds == nil {
+		return 0, nil
+	}
+	if p.signer == "" {
+		if !b.claimsMaintainer(p) {
+			return 0, nil // a reporter's text that happens to look like commands
+		}
+		return b.queueTranscript(tx, c, m, p, nil, "No command ran: "+b.unsignedReason(p), now)
+	}
+	if refusal, err := b.replayRefusal(tx, m, p, now); err != nil || refusal != "" {
+		if err != nil {
+			return 0, err
+		}
+		b.log.Warn("command mail refused", "case", c.ID, "msg", m.Key, "reason", refusal)
+		return b.queueTranscript(tx, c, m, p, nil, "No command ran: "+refusal, now)
+	}
+	run := &cmdRun{b: b, tx: tx, c: copyCase(c), msg: m, p: p, now: now}
+	header := run.execute()
+	n, err := run.commit(c)
+	if err != nil {
+		return 0, err
+	}
+	t, err := b.queueTranscript(tx, c, m, p, run.results, header, now)
+	return n + t, err
+}
+
+// claimsMaintainer reports whether an unverified mail says it comes from
+// a maintainer, or carries a signature that failed: its sender is then
+// told why nothing ran.
+func (b *Bot) claimsMaintainer(p *prepared) bool {
+	if p.opened != nil && p.opened.Signed {
+		return true
+	}
+	for _, mk := range b.keys.Maintainers {
+		if strings.EqualFold(mk.Address, p.env.From) {
+			return true
+		}
+	}
+	return false
+}
+
+func (b *Bot) unsignedReason(p *prepared) string {
+	switch {
+	case p.opened == nil || !p.opened.Signed:
+		return "the mail is not OpenPGP-signed. Commands run only from mail signed with a configured maintainer key; the From header proves nothing."
+	case p.opened.SignatureError != nil:
+		return "the signature did not verify against any configured maintainer key: " + p.opened.SignatureError.Error() + "."
+	default:
+		return "the key that signed it is not a configured maintainer key."
+	}
+}
+
+// replayRefusal refuses a signature that is too old, and a mail (by
+// Message-ID, or by signer, signature time and text) that already ran.
+func (b *Bot) replayRefusal(tx *store.Tx, m *store.Message, p *prepared, now time.Time) (string, error) {
+	sigTime := p.opened.SignatureTime
+	maxAge := b.cfg.Commands.MaxSignatureAge
+	if sigTime.IsZero() {
+		return "the signature carries no creation time.", nil
+	}
+	if age := now.Sub(sigTime); age > maxAge {
+		return fmt.Sprintf("the signature was made %s before the mail arrived; at most %s is accepted, so that an old mail cannot be replayed.",
+			age.Round(time.Minute), maxAge), nil
+	}
+	sum := sha256.Sum256([]byte(p.signer + "\x00" + sigTime.UTC().Format(time.RFC3339Nano) + "\x00" + p.cmdText))
+	keys := []string{"sig:" + hex.EncodeToString(sum[:])}
+	if !p.env.Synthetic {
+		keys = append(keys, "mid:"+p.env.MessageID)
+	}
+	fresh, err := tx.MarkExecuted(keys, now)
+	if err != nil || fresh {
+		return "", err
+	}
+	return "this mail (its Message-ID or its signed content) was already executed once; a replay never runs again.", nil
+}
+
+func copyCase(c *store.Case) *store.Case {
+	data, _ := json.Marshal(c)
+	var out store.Case
+	_ = json.Unmarshal(data, &out)
+	return &out
+}
+
+// execute applies every command to the working copy and returns the
+// transcript's first line. With an all-or-nothing command among them and
+// any error, the copy is thrown away and nothing runs.
+func (r *cmdRun) execute() string {
+	res := r.p.cmds
+	var errs, allOrNothing int
+	lines := mergeLines(res)
+	for _, l := range lines {
+		if l.err != nil {
+			r.results = append(r.results, lineResult{Raw: l.raw, Msg: l.err.Error()})
+			errs++
+			continue
+		}
+		if command.AllOrNothing(l.cmd.Kind) {
+			allOrNothing++
+		}
+		msg, err := r.apply(*l.cmd)
+		if err != nil {
+			errs++
+			r.results = append(r.results, lineResult{Raw: l.raw, Msg: err.Error()})
+			continue
+		}
+		r.results = append(r.results, lineResult{Raw: l.raw, OK: true, Msg: msg})
+	}
+	if allOrNothing > 0 && errs > 0 {
+		r.c, r.after = nil, nil
+		for i := range r.results {
+			if r.results[i].OK {
+				r.results[i].OK, r.results[i].Msg = false, "not run: "+r.results[i].Msg
+			}
+		}
+		return fmt.Sprintf("Nothing was run: this mail holds a command that must run with all the others (a state change, reply or publication), and %d line(s) failed. Fix them and send the whole mail again.", errs)
+	}
+	return fmt.Sprintf("Processed: %d line(s), %d error(s).", len(lines), errs)
+}
+
+type blockLine struct {
+	line int
+	raw  string
+	cmd  *command.Command
+	err  error
+}
+
+// mergeLines puts parsed commands and syntax errors back in line order.
+func mergeLines(res *command.Result) []blockLine {
+	var out []blockLine
+	ci, ei := 0, 0
+	for ci < len(res.Commands) || ei < len(res.Errors) {
+		if ei >= len(res.Errors) || (ci < len(res.Commands) && res.Commands[ci].Line < res.Errors[ei].Line) {
+			c := res.Commands[ci]
+			out = append(out, blockLine{line: c.Line, raw: c.Raw, cmd: &res.Commands[ci]})
+			ci++
+			continue
+		}
+		e := res.Errors[ei]
+		out = append(out, blockLine{line: e.Line, raw: e.Raw, err: e.Err})
+		ei++
+	}
+	return out
+}
+
+// commit writes the working copy over the case, audits every command that
+// ran, and performs the deferred side effects.
+func (r *cmdRun) commit(c *store.Case) (int, error) {
+	if r.c == nil {
+		return 0, nil
+	}
+	for _, res := range r.results {
+		if !res.OK {
+			continue
+		}
+		if err := r.tx.Audit(store.AuditEntry{Time: r.now, Case: c.ID, Actor: r.p.signer, Action: "command", Detail: res.Raw}); err != nil {
+			return 0, err
+		}
+	}
+	msgs := c.Messages
+	*c = *r.c
+	c.Messages = msgs // the message list is the caller's, not the copy's
+	c.Updated = r.now
+	n := 0
+	for _, fn := range r.after {
+		k, err := fn()
+		if err != nil {
+			return 0, err
+		}
+		n += k
+	}
+	return n, nil
+}

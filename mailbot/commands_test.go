@@ -1,0 +1,331 @@
+package mailbot_test
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-message"
+
+	"github.com/secbot/secbot/mailbot/demo"
+	"github.com/secbot/secbot/store"
+)
+
+// openCase sends a report and waits until it is relayed, returning the
+// relay a maintainer would answer.
+func (e *env) openCase() (relayID string) {
+	e.t.Helper()
+	e.send(e.Reporter, report("Heap overflow in frobnicate()"))
+	relay := e.waitMail(e.Maintainers[0].Address, 1)[0]
+	e.waitMail(e.Reporter.Address, 1)
+	return messageID(e.t, relay.Data)
+}
+
+func (e *env) caseByID(id string) *store.Case {
+	e.t.Helper()
+	var c *store.Case
+	if err := e.View(func(tx *store.Tx) error {
+		var err error
+		c, err = tx.Case(id)
+		return err
+	}); err != nil {
+		e.t.Fatal(err)
+	}
+	return c
+}
+
+// transcript waits for the nth mail to maintainer 0 and returns it
+// decrypted, checking that it is a transcript.
+func (e *env) transcript(n int) string {
+	e.t.Helper()
+	got := e.waitMail(e.Maintainers[0].Address, n)
+	for i := len(got) - 1; i >= 0; i-- {
+		text := allText(e.t, e.read(e.Maintainers[0], got[i]).Message)
+		if strings.Contains(text, "Processed") || strings.Contains(text, "No command ran") {
+			return text
+		}
+	}
+	e.t.Fatalf("no transcript among %d mails", len(got))
+	return ""
+}
+
+func TestSignedCommandsChangeTheCase(t *testing.T) {
+	e := newEnv(t, demo.Options{})
+	relayID := e.openCase()
+	alice := e.Maintainers[0]
+	crd := nextWeekday(time.Now().AddDate(0, 0, 10), time.Tuesday).Format("2006-01-02")
+	body := "accept\ntitle Heap overflow in frobnicate()\naffected >=1.2 <1.4.3\nnot-affected <1.2\ntype CWE-787 out-of-bounds write\n" +
+		"severity high\ncve CVE-2026-12345\ncrd " + crd + " 14:00 UTC\ncredit Rita Reporter <rita@reporter.example> as finder\n" +
+		"branch 1.4 1.4.3\nimpact <<END\nA remote attacker can crash the server.\nPossibly more.\nEND\nthanks\n\n> quoted relay text\n"
+	e.send(alice, demo.Mail{Subject: "Re: [SEC-2026-0001] Heap overflow", Body: body, InReplyTo: relayID, Sign: true})
+
+	tr := e.transcript(3) // relay of the report, relay of the command mail, transcript
+	for _, want := range []string{"Processed: 11 line(s), 0 error(s)", "> title Heap overflow", "ok: title = \"Heap overflow in frobnicate()\"",
+		"ok: state = accepted", "Signed by: Alice Maintainer", "CVE:            CVE-2026-12345", "Title:          Heap overflow in frobnicate()"} {
+		if !strings.Contains(tr, want) {
+			t.Errorf("transcript lacks %q:\n%s", want, tr)
+		}
+	}
+	c := e.caseByID("SEC-2026-0001")
+	f := c.Fields
+	if c.State != store.StateAccepted || f.Title != "Heap overflow in frobnicate()" || f.Affected != ">=1.2 <1.4.3" || f.CWE != "CWE-787" ||
+		f.CVE != "CVE-2026-12345" || f.CRD.Format("2006-01-02 15:04") != crd+" 14:00" || len(f.Credits) != 1 || len(f.Branches) != 1 ||
+		f.Impact != "A remote attacker can crash the server.\nPossibly more." {
+		t.Errorf("case after commands: state %s fields %+v", c.State, f)
+	}
+	var audit []store.AuditEntry
+	e.View(func(tx *store.Tx) error { audit, _ = tx.AuditLog(c.ID); return nil })
+	var cmds int
+	for _, a := range audit {
+		if a.Action == "command" {
+			cmds++
+			if !strings.EqualFold(a.Actor, alice.Key.GetFingerprint()) {
+				t.Errorf("audit actor %s, want alice's fingerprint", a.Actor)
+			}
+		}
+	}
+	if cmds != 11 {
+		t.Errorf("%d audited commands, want 11", cmds)
+	}
+	// Every transcript copy is encrypted.
+	for _, d := range e.Sim.To(alice.Address) {
+		if !bytes.Contains(d.Data, []byte("multipart/encrypted")) {
+			t.Error("a maintainer mail went out unencrypted")
+		}
+	}
+}
+
+func nextWeekday(t time.Time, wd time.Weekday) time.Time {
+	for t.Weekday() != wd {
+		t = t.AddDate(0, 0, 1)
+	}
+	return t
+}
+
+func TestForgedUnsignedCommandChangesNothing(t *testing.T) {
+	e := newEnv(t, demo.Options{})
+	relayID := e.openCase()
+	// Mallory writes as alice, unsigned.
+	e.send(e.Maintainers[0], demo.Mail{Subject: "Re: [SEC-2026-0001]", Body: "reject not a bug\ntitle pwned\n", InReplyTo: relayID})
+	tr := e.transcript(3)
+	if !strings.Contains(tr, "No command ran") || !strings.Contains(tr, "not OpenPGP-signed") {
+		t.Errorf("transcript does not say why nothing ran:\n%s", tr)
+	}
+	c := e.caseByID("SEC-2026-0001")
+	if c.State != store.StateNew || c.Fields.Title != "" {
+		t.Errorf("forged mail changed the case: %s %q", c.State, c.Fields.Title)
+	}
+	if len(c.Messages) != 2 {
+		t.Errorf("forged mail not kept on the case: %d messages", len(c.Messages))
+	}
+}
+
+func TestSignatureByUnknownKeyRunsNothing(t *testing.T) {
+	e := newEnv(t, demo.Options{})
+	relayID := e.openCase()
+	mallory := e.Reporter
+	mallory.Address = e.Maintainers[0].Address // claims alice, signs with another key
+	e.send(mallory, demo.Mail{Subject: "Re: [SEC-2026-0001]", Body: "title pwned\n", InReplyTo: relayID, Sign: true})
+	tr := e.transcript(3)
+	if !strings.Contains(tr, "did not verify against any configured maintainer key") {
+		t.Errorf("transcript does not name the signature problem:\n%s", tr)
+	}
+	if c := e.caseByID("SEC-2026-0001"); c.Fields.Title != "" {
+		t.Errorf("title set to %q by an unknown key", c.Fields.Title)
+	}
+}
+
+func TestReplayedCommandMailNeverRunsTwice(t *testing.T) {
+	e := newEnv(t, demo.Options{})
+	relayID := e.openCase()
+	alice := e.Maintainers[0]
+	raw, _, err := e.Compose(alice, demo.Mail{Subject: "Re: [SEC-2026-0001]", Body: "title first\n", InReplyTo: relayID, Sign: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Sim.Send(alice.Address, []string{e.Robot.Address}, raw); err != nil {
+		t.Fatal(err)
+	}
+	e.transcript(3)
+	e.send(alice, demo.Mail{Subject: "Re: [SEC-2026-0001]", Body: "title second\n", InReplyTo: relayID, Sign: true})
+	e.transcript(5)
+	// The replay: the same signed mail under a new Message-ID (outer
+	// headers are not signed in PGP/MIME).
+	replay := bytes.Replace(raw, []byte("Message-Id: <"), []byte("Message-Id: <replay."), 1)
+	if bytes.Equal(replay, raw) {
+		t.Fatal("test could not rewrite the Message-Id")
+	}
+	if err := e.Sim.Send(alice.Address, []string{e.Robot.Address}, replay); err != nil {
+		t.Fatal(err)
+	}
+	tr := e.transcript(7)
+	if !strings.Contains(tr, "already executed") {
+		t.Errorf("replay transcript:\n%s", tr)
+	}
+	if c := e.caseByID("SEC-2026-0001"); c.Fields.Title != "second" {
+		t.Errorf("title %q after replay, want %q", c.Fields.Title, "second")
+	}
+	// And after a restart the guard still holds.
+	if err := e.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Start(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	replay2 := bytes.Replace(raw, []byte("Message-Id: <"), []byte("Message-Id: <replay2."), 1)
+	if err := e.Sim.Send(alice.Address, []string{e.Robot.Address}, replay2); err != nil {
+		t.Fatal(err)
+	}
+	if tr := e.transcript(9); !strings.Contains(tr, "already executed") {
+		t.Errorf("replay after restart ran:\n%s", tr)
+	}
+	if c := e.caseByID("SEC-2026-0001"); c.Fields.Title != "second" {
+		t.Errorf("title %q after replay, want %q", c.Fields.Title, "second")
+	}
+}
+
+func TestAllOrNothingWhenAStateChangeFails(t *testing.T) {
+	e := newEnv(t, demo.Options{})
+	relayID := e.openCase()
+	e.send(e.Maintainers[0], demo.Mail{Subject: "Re: [SEC-2026-0001]", Body: "title ok\ncrd 2026-02-30\naccept\nfrobnicate\n", InReplyTo: relayID, Sign: true})
+	tr := e.transcript(3)
+	for _, want := range []string{"Nothing was run", "error: ", "not run: title = \"ok\""} {
+		if !strings.Contains(tr, want) {
+			t.Errorf("transcript lacks %q:\n%s", want, tr)
+		}
+	}
+	if c := e.caseByID("SEC-2026-0001"); c.State != store.StateNew || c.Fields.Title != "" {
+		t.Errorf("all-or-nothing mail changed the case: %s %q", c.State, c.Fields.Title)
+	}
+	// Without a state change, the valid lines run and the bad one is reported.
+	e.send(e.Maintainers[0], demo.Mail{Subject: "Re: [SEC-2026-0001]", Body: "title ok\ncve CVE-26-1\n", InReplyTo: relayID, Sign: true})
+	tr = e.transcript(5)
+	if !strings.Contains(tr, "1 error(s)") || !strings.Contains(tr, "ok: title") {
+		t.Errorf("transcript:\n%s", tr)
+	}
+	if c := e.caseByID("SEC-2026-0001"); c.Fields.Title != "ok" {
+		t.Errorf("title %q, want ok", c.Fields.Title)
+	}
+}
+
+func TestReplyReachesTheReporterEncryptedWhenTheirKeyIsKnown(t *testing.T) {
+	e := newEnv(t, demo.Options{})
+	pub, err := e.Reporter.Key.GetArmoredPublicKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.send(e.Reporter, demo.Mail{Subject: "bug", Body: "SECRET-REPORT-TEXT\n\nMy key:\n" + pub + "\n"})
+	relay := e.waitMail(e.Maintainers[0].Address, 1)[0]
+	e.waitMail(e.Reporter.Address, 1)
+	e.send(e.Maintainers[0], demo.Mail{Subject: "Re: [SEC-2026-0001] bug", InReplyTo: messageID(t, relay.Data), Sign: true,
+		Body: "reply\n\nThanks, we can reproduce it. A fix is planned for next week.\n"})
+	got := e.waitMail(e.Reporter.Address, 2)
+	reply := got[1]
+	if !bytes.Contains(reply.Data, []byte("multipart/encrypted")) {
+		t.Fatal("reply to a reporter with a known key went out unencrypted")
+	}
+	op := e.read(e.Reporter, reply)
+	if !strings.Contains(allText(t, op.Message), "we can reproduce it") || !op.SignatureValid {
+		t.Errorf("reply: signed=%v\n%s", op.SignatureValid, op.Message)
+	}
+}
+
+func TestMaintainerMailWithoutCaseOpensInternalCase(t *testing.T) {
+	e := newEnv(t, demo.Options{})
+	e.send(e.Maintainers[1], demo.Mail{Subject: "Found a bug in parse()", Body: "title parse() reads past the end\n\nDetails follow.\n", Sign: true})
+	e.transcript(2)
+	cases := e.cases()
+	if len(cases) != 1 || !cases[0].Internal || cases[0].Fields.Title != "parse() reads past the end" || len(cases[0].Reporters) != 0 {
+		t.Fatalf("cases: %+v", cases)
+	}
+}
+
+// gpgSign signs text with a maintainer's key inside a fresh GnuPG home,
+// so that secbot is tested against GnuPG's own signatures.
+func gpgSign(t *testing.T, p demo.Person, args []string, input []byte) []byte {
+	t.Helper()
+	gpg, err := exec.LookPath("gpg")
+	if err != nil {
+		t.Skip("gpg not on PATH: GnuPG interop not tested")
+	}
+	home := t.TempDir()
+	run := func(stdin []byte, a ...string) []byte {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		cmd := exec.CommandContext(ctx, gpg, append([]string{"--homedir", home, "--batch", "--yes", "--pinentry-mode", "loopback", "--passphrase", ""}, a...)...)
+		cmd.Stdin = bytes.NewReader(stdin)
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("gpg %v: %v\n%s", a, err, stderr.String())
+		}
+		return out
+	}
+	t.Cleanup(func() { exec.Command("gpgconf", "--homedir", home, "--kill", "gpg-agent").Run() })
+	armored, err := p.Key.Armor()
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(home, "key.asc"), []byte(armored), 0o600)
+	run(nil, "--import", filepath.Join(home, "key.asc"))
+	return run(input, append([]string{"--local-user", p.Key.GetFingerprint()}, args...)...)
+}
+
+func TestGnuPGSignedCommandsAreObeyed(t *testing.T) {
+	e := newEnv(t, demo.Options{})
+	relayID := e.openCase()
+	alice := e.Maintainers[0]
+	hdr := "From: Alice <" + alice.Address + ">\r\nTo: " + e.Robot.Address + "\r\nSubject: Re: [SEC-2026-0001]\r\nIn-Reply-To: <" + relayID + ">\r\nMIME-Version: 1.0\r\n"
+
+	// 1. gpg --clearsign, inline.
+	clear := gpgSign(t, alice, []string{"--clearsign"}, []byte("title from gpg clearsign\n"))
+	mail1 := hdr + "Message-Id: <gpg1@demo.example>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n" + strings.ReplaceAll(string(clear), "\n", "\r\n")
+	if err := e.Sim.Send(alice.Address, []string{e.Robot.Address}, []byte(mail1)); err != nil {
+		t.Fatal(err)
+	}
+	if tr := e.transcript(3); !strings.Contains(tr, "ok: title = \"from gpg clearsign\"") {
+		t.Fatalf("clearsigned command not obeyed:\n%s", tr)
+	}
+
+	// 2. PGP/MIME multipart/signed around gpg --detach-sign output.
+	part := "Content-Type: text/plain; charset=utf-8\r\n\r\ntitle from gpg detach-sign\r\n"
+	sig := gpgSign(t, alice, []string{"--detach-sign", "--armor", "--digest-algo", "SHA256"}, []byte(part))
+	mail2 := hdr + "Message-Id: <gpg2@demo.example>\r\nContent-Type: multipart/signed; boundary=\"b1\"; micalg=pgp-sha256; protocol=\"application/pgp-signature\"\r\n\r\n" +
+		"--b1\r\n" + part + "\r\n--b1\r\nContent-Type: application/pgp-signature\r\n\r\n" + strings.ReplaceAll(string(sig), "\n", "\r\n") + "\r\n--b1--\r\n"
+	if err := e.Sim.Send(alice.Address, []string{e.Robot.Address}, []byte(mail2)); err != nil {
+		t.Fatal(err)
+	}
+	if tr := e.transcript(5); !strings.Contains(tr, "ok: title = \"from gpg detach-sign\"") {
+		t.Fatalf("PGP/MIME command signed by gpg not obeyed:\n%s", tr)
+	}
+	if c := e.caseByID("SEC-2026-0001"); c.Fields.Title != "from gpg detach-sign" {
+		t.Errorf("title %q", c.Fields.Title)
+	}
+}
+
+// allText decodes and joins every text/plain part of a message, with its
+// top-level Subject first.
+func allText(t *testing.T, raw []byte) string {
+	t.Helper()
+	ent, err := message.Read(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatalf("read message: %v", err)
+	}
+	var out strings.Builder
+	out.WriteString("Subject: " + ent.Header.Get("Subject") + "\n")
+	ent.Walk(func(_ []int, part *message.Entity, _ error) error {
+		if mt, _, _ := part.Header.ContentType(); mt == "text/plain" || mt == "" {
+			b, _ := io.ReadAll(part.Body)
+			out.Write(b)
+		}
+		return nil
+	})
+	return out.String()
+}

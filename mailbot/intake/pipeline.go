@@ -1,0 +1,154 @@
+package intake
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime/debug"
+
+	"github.com/emersion/go-imap/v2"
+)
+
+// pipeline runs the commit protocol over the planned batches, downloading
+// batch N+1 while the sink commits batch N, since the two take comparable
+// time and neither needs the other.
+//
+// The session goroutine keeps the connection to itself: every fetch and
+// every marking is issued from here. imapclient would accept commands from
+// two goroutines, but a streamed FETCH holds its reader goroutine until the
+// literals are consumed, so a STORE sent alongside would only queue behind it,
+// and one owner keeps the watchdog's closeConn unambiguous.
+//
+// The sink runs on a helper goroutine, one batch at a time: the next Deliver
+// starts only after the previous one returned, so calls never overlap and
+// come in UID order. At most two batches are in memory: the one the sink
+// holds and the one being downloaded.
+func (s *session) pipeline(ctx context.Context, p *plan) error {
+	var inflight *delivery
+	// On every way out, panics included, the helper is joined: the next
+	// session's State must not overlap this session's Deliver.
+	defer func() { _ = inflight.wait() }()
+	for {
+		msgs, err := s.nextMessages(ctx, p)
+		if err != nil {
+			return errors.Join(err, s.settle(ctx, inflight))
+		}
+		if len(msgs) == 0 {
+			return s.settle(ctx, inflight)
+		}
+		if err := inflight.wait(); err != nil {
+			return err // msgs, and whatever follows, stay unseen for the next session
+		}
+		if err := ctx.Err(); err != nil {
+			// Shutting down: hand nothing new to the sink, but mark what it committed.
+			return errors.Join(err, s.settle(ctx, inflight))
+		}
+		done := inflight
+		inflight = s.startDeliver(ctx, msgs)
+		// Marking batch N overlaps Deliver of batch N+1.
+		if err := s.settle(ctx, done); err != nil {
+			return err
+		}
+	}
+}
+
+// settle waits for d and marks its messages once the sink committed them.
+// A nil d (nothing in flight) settles at once.
+func (s *session) settle(ctx context.Context, d *delivery) error {
+	if d == nil {
+		return nil
+	}
+	if err := d.wait(); err != nil {
+		return err
+	}
+	return s.markDone(ctx, d.uids)
+}
+
+// delivery is one Deliver running on its own goroutine. It keeps only the
+// UIDs: the messages belong to the goroutine, and are freed when it ends.
+type delivery struct {
+	uids   []imap.UID
+	result chan error // buffered: the goroutine ends even if nobody waits
+	err    error
+	joined bool
+}
+
+// startDeliver hands msgs (not empty, in UID order) to the sink on a new
+// goroutine. The caller must wait for the previous delivery first.
+func (s *session) startDeliver(ctx context.Context, msgs []Message) *delivery {
+	d := &delivery{uids: uidsOf(msgs), result: make(chan error, 1)}
+	go func() { d.result <- s.deliver(ctx, msgs) }()
+	return d
+}
+
+// wait returns the Deliver result; it may be called again, and on a nil d.
+func (d *delivery) wait() error {
+	if d == nil {
+		return nil
+	}
+	if !d.joined {
+		d.err, d.joined = <-d.result, true
+	}
+	return d.err
+}
+
+// deliver calls the sink. A panic in it becomes an error, as runSafe would
+// make it on the session goroutine: here nothing else would recover it and
+// it would kill the daemon.
+func (s *session) deliver(ctx context.Context, msgs []Message) (err error) {
+	first, last := msgs[0].UID, msgs[len(msgs)-1].UID
+	defer func() {
+		if r := recover(); r != nil {
+			panics.Add(1)
+			s.log.Error("panic in sink", "panic", r, "stack", string(debug.Stack()))
+			err = fmt.Errorf("deliver uids %d-%d: panic: %v", first, last, r)
+		}
+	}()
+	if err := s.sink.Deliver(ctx, s.cfg.Mailbox, s.uidValidity, msgs); err != nil {
+		return fmt.Errorf("deliver uids %d-%d: %w", first, last, err)
+	}
+	s.log.Info("delivered", "count", len(msgs), "first_uid", first, "last_uid", last)
+	return nil
+}
+
+// plan is the catch-up work not yet downloaded, in UID order.
+type plan struct {
+	uids  []imap.UID // metadata not fetched yet
+	ready [][]meta   // batches cut from the last metadata fetch
+}
+
+// nextMessages downloads the next batch that still holds messages; it
+// returns none when the plan is done.
+func (s *session) nextMessages(ctx context.Context, p *plan) ([]Message, error) {
+	for {
+		batch, err := s.nextBatch(ctx, p)
+		if err != nil || len(batch) == 0 {
+			return nil, err
+		}
+		msgs, err := s.fetchBatch(ctx, batch)
+		if err != nil || len(msgs) > 0 {
+			return msgs, err
+		}
+		// Everything in the batch was expunged meanwhile: on to the next.
+	}
+}
+
+// nextBatch returns the next batch's metadata, fetching it BatchSize UIDs at
+// a time and cutting by MaxBatchBytes; nil when the plan is done.
+func (s *session) nextBatch(ctx context.Context, p *plan) ([]meta, error) {
+	for len(p.ready) == 0 {
+		if len(p.uids) == 0 {
+			return nil, nil
+		}
+		n := min(len(p.uids), s.cfg.BatchSize)
+		metas, err := s.fetchMeta(ctx, p.uids[:n])
+		if err != nil {
+			return nil, err
+		}
+		p.uids = p.uids[n:]
+		p.ready = splitBySize(metas, s.cfg.MaxBatchBytes)
+	}
+	batch := p.ready[0]
+	p.ready = p.ready[1:]
+	return batch, nil
+}

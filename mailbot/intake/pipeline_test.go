@@ -1,0 +1,248 @@
+package intake
+
+import (
+	"context"
+	"errors"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// hookSink is a memSink whose Deliver first runs hook, outside the lock,
+// with the 1-based number of the call; an error from hook fails the call.
+// It also records whether two Deliver calls ever overlapped.
+type hookSink struct {
+	memSink
+	hook     func(ctx context.Context, call int64) error
+	calls    atomic.Int64
+	active   atomic.Int64
+	overlaps atomic.Int64
+}
+
+func (h *hookSink) Deliver(ctx context.Context, mailbox string, validity uint32, msgs []Message) error {
+	if h.active.Add(1) > 1 {
+		h.overlaps.Add(1)
+	}
+	defer h.active.Add(-1)
+	if err := h.hook(ctx, h.calls.Add(1)); err != nil {
+		return err
+	}
+	return h.memSink.Deliver(ctx, mailbox, validity, msgs)
+}
+
+// gate blocks Deliver calls until the test opens it. Opening is idempotent,
+// and every gate is opened at cleanup, so a failing test cannot leave Run
+// stuck in the sink.
+type gate struct {
+	ch   chan struct{}
+	once sync.Once
+}
+
+func newGate(t *testing.T) *gate {
+	g := &gate{ch: make(chan struct{})}
+	t.Cleanup(g.open) // registered after startLoop: runs before its stop
+	return g
+}
+
+func (g *gate) open() { g.once.Do(func() { close(g.ch) }) }
+
+// bodyFetched reports whether the server completed a UID FETCH of set with
+// BODY.PEEK[] (the download of one batch), according to its wire log.
+func bodyFetched(ts *testServer, set string) bool {
+	wire := ts.debug.String()
+	re := regexp.MustCompile(`(?m)^(T\d+) UID FETCH ` + regexp.QuoteMeta(set) + ` \(UID BODY\.PEEK\[\]\)\r$`)
+	loc := re.FindStringSubmatchIndex(wire)
+	if loc == nil {
+		return false
+	}
+	tag := wire[loc[2]:loc[3]]
+	return strings.Contains(wire[loc[1]:], "\n"+tag+" OK UID FETCH completed")
+}
+
+// checkSeenUpTo asserts that exactly the UIDs up to n are \Seen in INBOX.
+func checkSeenUpTo(t *testing.T, ts *testServer, n uint32) {
+	t.Helper()
+	for uid, seen := range ts.seen("INBOX") {
+		if seen != (uid <= n) {
+			t.Errorf("uid %d: seen %v, want %v", uid, seen, uid <= n)
+		}
+	}
+}
+
+func deliveredUIDs(s *memSink) []uint32 {
+	var uids []uint32
+	for _, d := range s.delivered() {
+		uids = append(uids, d.UID)
+	}
+	return uids
+}
+
+func uidRange(first, last uint32) []uint32 {
+	var out []uint32
+	for u := first; u <= last; u++ {
+		out = append(out, u)
+	}
+	return out
+}
+
+// TestPipelineFetchesWhileDelivering: batch 2 is downloaded while the sink
+// still holds batch 1, and batch 3 is not (one batch ahead at most).
+func TestPipelineFetchesWhileDelivering(t *testing.T) {
+	ts := newTestServer(t)
+	raws := ts.appendN(25)
+	cfg := testConfig(t, ts)
+	cfg.BatchSize = 10
+	sink := &hookSink{}
+	l := startLoop(t, cfg, sink)
+	release := newGate(t)
+	sink.hook = func(_ context.Context, call int64) error {
+		if call == 1 {
+			<-release.ch
+		}
+		return nil
+	}
+
+	waitFor(t, "batch 2 downloaded", func() bool { return bodyFetched(ts, "11:20") })
+	if sink.calls.Load() != 1 || sink.count() != 0 {
+		t.Fatalf("%d Deliver calls, %d committed; want batch 1 still in Deliver", sink.calls.Load(), sink.count())
+	}
+	// A loop that fetched further ahead would show it by now; a short wait
+	// can only miss such a bug, never fail a correct loop.
+	time.Sleep(50 * time.Millisecond)
+	if wire := ts.debug.String(); strings.Contains(wire, "UID FETCH 21:25") || strings.Contains(wire, "STORE") {
+		t.Errorf("while batch 1 was in Deliver the loop fetched batch 3 or marked something:\n%s", wire)
+	}
+	release.open()
+	l.waitIdle(t, 1)
+
+	checkDelivered(t, &sink.memSink, raws, ts.uidValidity())
+	if got := sink.batchSizes(); !slices.Equal(got, []int{10, 10, 5}) {
+		t.Errorf("batch sizes %v, want [10 10 5]", got)
+	}
+	if n := sink.overlaps.Load(); n != 0 {
+		t.Errorf("Deliver calls overlapped %d times", n)
+	}
+	checkSeen(t, ts, "INBOX", true)
+}
+
+// TestPipelineDeliverFailureDropsFetchedAhead: when Deliver of batch 2
+// fails after batch 3 was downloaded, batch 1 stays marked, batches 2 and 3
+// are neither marked nor delivered, and the next session delivers them once.
+func TestPipelineDeliverFailureDropsFetchedAhead(t *testing.T) {
+	ts := newTestServer(t)
+	raws := ts.appendN(25)
+	cfg := testConfig(t, ts)
+	cfg.BatchSize = 10
+	sink := &hookSink{}
+	l := startLoop(t, cfg, sink)
+	fail, resume := newGate(t), newGate(t)
+	sink.hook = func(_ context.Context, call int64) error {
+		switch call {
+		case 2:
+			<-fail.ch
+			return errors.New("disk full")
+		case 3: // the retry of batch 2, in the next session
+			<-resume.ch
+		}
+		return nil
+	}
+
+	waitFor(t, "batch 3 downloaded", func() bool { return bodyFetched(ts, "21:25") })
+	checkSeenUpTo(t, ts, 10) // batch 1 was marked while batch 2 was in Deliver
+	fail.open()
+	waitFor(t, "Deliver retried", func() bool { return sink.calls.Load() >= 3 })
+	if got := deliveredUIDs(&sink.memSink); !slices.Equal(got, uidRange(1, 10)) {
+		t.Errorf("after the failure the sink holds uids %v, want 1-10", got)
+	}
+	checkSeenUpTo(t, ts, 10)
+	resume.open()
+	l.waitIdle(t, 1)
+
+	checkDelivered(t, &sink.memSink, raws, ts.uidValidity())
+	if got := sink.batchSizes(); !slices.Equal(got, []int{10, 10, 5}) {
+		t.Errorf("batch sizes %v, want [10 10 5]", got)
+	}
+	if n := sink.overlaps.Load(); n != 0 {
+		t.Errorf("Deliver calls overlapped %d times", n)
+	}
+	checkSeen(t, ts, "INBOX", true)
+}
+
+// TestPipelineCancel: cancelling while batch 1 is in Deliver and batch 2 is
+// downloaded waits for the sink, marks batch 1 only if it committed, and
+// never hands batch 2 to the sink.
+func TestPipelineCancel(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		commit bool // the sink finishes the batch despite the cancel
+	}{
+		{name: "committed", commit: true},
+		{name: "aborted"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ts := newTestServer(t)
+			ts.appendN(25)
+			cfg := testConfig(t, ts)
+			cfg.BatchSize = 10
+			sink := &hookSink{}
+			l := startLoop(t, cfg, sink)
+			release := newGate(t)
+			sink.hook = func(ctx context.Context, call int64) error {
+				<-release.ch
+				if !tc.commit {
+					return ctx.Err()
+				}
+				return nil
+			}
+
+			waitFor(t, "batch 2 downloaded", func() bool { return bodyFetched(ts, "11:20") })
+			l.cancel()
+			if len(l.done) != 0 {
+				t.Errorf("Run returned while Deliver was still running")
+			}
+			release.open()
+			l.stop(t)
+
+			if n := sink.active.Load(); n != 0 {
+				t.Errorf("%d Deliver calls still running after Run returned", n)
+			}
+			if n := sink.calls.Load(); n != 1 {
+				t.Errorf("Deliver called %d times, want 1 (batch 2 must not reach the sink)", n)
+			}
+			want := uint32(0)
+			if tc.commit {
+				want = 10
+			}
+			if got := deliveredUIDs(&sink.memSink); !slices.Equal(got, uidRange(1, want)) {
+				t.Errorf("sink holds uids %v, want 1-%d", got, want)
+			}
+			checkSeenUpTo(t, ts, want)
+		})
+	}
+}
+
+// TestSinkPanicIsRecovered: a panic in Deliver, which runs on the pipeline's
+// helper goroutine, ends the session like an error instead of the process.
+func TestSinkPanicIsRecovered(t *testing.T) {
+	ts := newTestServer(t)
+	raws := ts.appendN(3)
+	sink := &hookSink{hook: func(_ context.Context, call int64) error {
+		if call == 1 {
+			panic("sink bug")
+		}
+		return nil
+	}}
+	l := startLoop(t, testConfig(t, ts), sink)
+	l.waitIdle(t, 1)
+	l.stop(t)
+
+	checkDelivered(t, &sink.memSink, raws, ts.uidValidity())
+	checkSeen(t, ts, "INBOX", true)
+	if n := panics.Swap(0); n != 1 { // TestMain fails on any left over
+		t.Errorf("%d panics recovered, want 1", n)
+	}
+}

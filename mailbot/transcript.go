@@ -1,0 +1,177 @@
+package mailbot
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/secbot/secbot/store"
+	"github.com/secbot/secbot/templates"
+)
+
+// Kinds of outgoing mail added by the command interface.
+const (
+	KindTranscript = "transcript"
+	KindReply      = "reply"
+)
+
+// transcriptData is kept in the queued mail's spec: the transcript is
+// written from the state right after the commands ran.
+type transcriptData struct {
+	Header  string       `json:"header"`
+	From    string       `json:"from"`
+	Signer  string       `json:"signer,omitempty"`
+	Lines   []lineResult `json:"lines"`
+	Summary string       `json:"summary"`
+	Errors  int          `json:"errors"`
+}
+
+// queueTranscript answers a command mail, in its thread, to every
+// maintainer, encrypted like every maintainer copy.
+func (b *Bot) queueTranscript(tx *store.Tx, c *store.Case, m *store.Message, p *prepared, lines []lineResult, header string, now time.Time) (int, error) {
+	td := transcriptData{Header: header, From: p.env.From, Lines: lines, Summary: caseSummary(c)}
+	if mk, ok := b.keys.MaintainerBySigner(p.signer); ok {
+		td.Signer = fmt.Sprintf("%s (key %s)", mk.Name, spacedFP(mk.FP))
+	}
+	for _, l := range lines {
+		if !l.OK {
+			td.Errors++
+		}
+	}
+	if lines == nil {
+		td.Errors = 1
+	}
+	text, err := json.Marshal(td)
+	if err != nil {
+		return 0, fmt.Errorf("encode transcript: %w", err)
+	}
+	refs := append(append([]string{}, p.env.References...), p.env.MessageID)
+	n := 0
+	for i, mk := range b.keys.Maintainers {
+		if mk.Err != nil {
+			continue
+		}
+		sp := spec{Msg: m.Key, Text: string(text), EncryptFP: mk.FP, Maintainer: i, InReplyTo: p.env.MessageID, References: refs}
+		ok, err := b.enqueue(tx, c.ID, KindTranscript, fmt.Sprintf("transcript.%d.%d", m.Key, i), []string{mk.Address}, sp, false, now)
+		if err != nil {
+			return 0, err
+		}
+		n += boolInt(ok)
+	}
+	return n, nil
+}
+
+func (b *Bot) renderTranscript(tx *store.Tx, om *store.OutMail, sp spec) ([]byte, error) {
+	var td transcriptData
+	if err := json.Unmarshal([]byte(sp.Text), &td); err != nil {
+		return nil, errPermanent{fmt.Errorf("decode transcript: %w", err)}
+	}
+	m, err := tx.Message(sp.Msg)
+	if err != nil {
+		return nil, errPermanent{err}
+	}
+	subj, body, err := b.tmpl.Render(templates.Transcript, map[string]any{
+		"Case": om.Case, "Subject": orNone(m.Subject), "Errors": td.Errors, "Header": td.Header,
+		"From": td.From, "Signer": td.Signer, "Lines": td.Lines, "Summary": td.Summary,
+	})
+	if err != nil {
+		return nil, errPermanent{err}
+	}
+	return textMail(b.header(om, subj, sp), body)
+}
+
+// queueReply sends a maintainer's reply to each reporter, from security@
+// in the case thread; encrypted to a reporter whose key is known.
+func (b *Bot) queueReply(tx *store.Tx, c *store.Case, cmdMsg uint64, text string, now time.Time) (int, error) {
+	var inReplyTo string
+	if len(c.Messages) > 0 {
+		if first, err := tx.Message(c.Messages[0]); err == nil {
+			inReplyTo = first.MessageID
+		}
+	}
+	n := 0
+	for i, addr := range c.Reporters {
+		sp := spec{Msg: cmdMsg, Text: text, InReplyTo: inReplyTo, Maintainer: -1}
+		if armored := c.ReporterKeys[addr]; armored != "" {
+			sp.EncryptFP, sp.Recipient = keyFingerprint(armored), addr
+		}
+		if inReplyTo != "" {
+			sp.References = []string{inReplyTo}
+		}
+		ok, err := b.enqueue(tx, c.ID, KindReply, fmt.Sprintf("reply.%d.%d", cmdMsg, i), []string{addr}, sp, false, now)
+		if err != nil {
+			return 0, err
+		}
+		n += boolInt(ok)
+	}
+	return n, nil
+}
+
+func (b *Bot) renderReply(tx *store.Tx, om *store.OutMail, sp spec) ([]byte, error) {
+	c, err := tx.Case(om.Case)
+	if err != nil {
+		return nil, errPermanent{err}
+	}
+	subj, body, err := b.tmpl.Render(templates.Reply, map[string]any{
+		"Case": c.ID, "Subject": orNone(c.Subject), "Text": sp.Text, "Robot": b.cfg.Robot.Name,
+	})
+	if err != nil {
+		return nil, errPermanent{err}
+	}
+	return textMail(b.header(om, subj, sp), body)
+}
+
+// caseSummary is the whole case in plain text, for transcripts and the
+// status command. Advisory fields still missing say so.
+func caseSummary(c *store.Case) string {
+	var s strings.Builder
+	f := c.Fields
+	fmt.Fprintf(&s, "Case %s: %s\n", c.ID, c.State)
+	if c.DuplicateOf != "" {
+		fmt.Fprintf(&s, "Duplicate of:   %s\n", c.DuplicateOf)
+	}
+	if c.Reason != "" {
+		fmt.Fprintf(&s, "Rejected:       %s\n", c.Reason)
+	}
+	row := func(name, value string) {
+		if value == "" {
+			value = "(missing)"
+		}
+		value = strings.ReplaceAll(strings.TrimSpace(value), "\n", "\n                ")
+		fmt.Fprintf(&s, "%-15s %s\n", name+":", value)
+	}
+	row("Subject", c.Subject)
+	row("Reporters", strings.Join(c.Reporters, ", "))
+	row("Title", f.Title)
+	row("Affected", f.Affected)
+	row("Not affected", f.NotAffected)
+	row("Not checked", f.Unchecked)
+	row("Type", f.Type)
+	row("Impact", f.Impact)
+	sev := f.Severity
+	if f.CVSS != "" {
+		sev += " " + f.CVSS
+	}
+	row("Severity", sev)
+	row("CVE", f.CVE)
+	crd := ""
+	if !f.CRD.IsZero() {
+		crd = f.CRD.UTC().Format("Mon 2006-01-02 15:04 MST")
+	}
+	row("CRD", crd)
+	row("Mitigation", f.Mitigation)
+	row("Workaround", f.Workaround)
+	var credits []string
+	for _, cr := range f.Credits {
+		credits = append(credits, fmt.Sprintf("%s (%s)", cr.Name, cr.Kind))
+	}
+	row("Credits", strings.Join(credits, ", "))
+	var branches []string
+	for _, br := range f.Branches {
+		branches = append(branches, fmt.Sprintf("%s fixed in %s", br.Name, br.Fixed))
+	}
+	row("Branches", strings.Join(branches, ", "))
+	fmt.Fprintf(&s, "Messages:       %d\n", len(c.Messages))
+	return s.String()
+}
