@@ -216,6 +216,9 @@ func TestRestartReprocessesNothingAndLosesNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.waitMail(e.Maintainers[1].Address, 3)
+	if err := e.WaitSent(e.ctx, wait); err != nil {
+		t.Fatal(err)
+	}
 	if err := e.Stop(); err != nil {
 		t.Fatal(err)
 	}

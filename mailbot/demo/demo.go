@@ -8,7 +8,10 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"time"
+
+	"github.com/emersion/go-message"
 
 	"github.com/secbot/secbot/store"
 )
@@ -32,7 +35,7 @@ func Run(ctx context.Context, out io.Writer, dir string) error {
 	n.say("In-process IMAP server on %s, SMTP server on %s.", w.Sim.IMAPAddr, w.Sim.SMTPAddr)
 	n.say("Generated OpenPGP keys: robot %s, maintainers %s and %s, reporter %s.",
 		fp(w.Robot), w.Maintainers[0].Address, w.Maintainers[1].Address, w.Reporter.Address)
-	steps := []func() error{n.start, n.report, n.checkRelay, n.encryptedFollowUp, n.maintainerReply, n.restart, n.summary}
+	steps := []func() error{n.start, n.report, n.checkRelay, n.encryptedFollowUp, n.maintainerCommands, n.forgedCommand, n.restart, n.summary}
 	for _, step := range steps {
 		if err := step(); err != nil {
 			return err
@@ -115,10 +118,14 @@ func (n *narrator) checkRelay() error {
 }
 
 func (n *narrator) encryptedFollowUp() error {
-	n.title("Rita sends reproduction details, encrypted to the robot's key")
-	_, err := n.w.Send(n.w.Reporter, Mail{Subject: "Re: [" + n.caseID + "] Heap overflow in frobnicate()",
+	n.title("Rita sends reproduction details and her public key, encrypted to the robot's key")
+	ritaKey, err := n.w.Reporter.Key.GetArmoredPublicKey()
+	if err != nil {
+		return err
+	}
+	_, err = n.w.Send(n.w.Reporter, Mail{Subject: "Re: [" + n.caseID + "] Heap overflow in frobnicate()",
 		InReplyTo: n.ackID, Encrypt: true, Sign: true,
-		Body: "Reproducer: ./frob --name $(python3 -c 'print(\"A\"*300)')\nCredit me as Rita Reporter.\nDisclosure: in two weeks is fine.\n"})
+		Body: "Reproducer: ./frob --name $(python3 -c 'print(\"A\"*300)')\nCredit me as Rita Reporter.\nDisclosure: in two weeks is fine.\n\nMy key:\n" + ritaKey})
 	if err != nil {
 		return err
 	}
@@ -131,43 +138,122 @@ func (n *narrator) encryptedFollowUp() error {
 	return nil
 }
 
-func (n *narrator) maintainerReply() error {
-	n.title("Alice answers in the thread, signed with her key")
+func (n *narrator) maintainerCommands() error {
+	n.title("Alice drives the case with signed commands, and replies to Rita")
 	alice := n.w.Maintainers[0]
 	relays := n.w.Sim.To(alice.Address)
-	_, err := n.w.Send(alice, Mail{To: plusAddress(n.w, n.caseID), Subject: "Re: [" + n.caseID + "] Heap overflow in frobnicate()",
-		InReplyTo: messageID(relays[len(relays)-1].Data), Sign: true,
-		Body: "Confirmed on 1.4; 1.3 is not affected. Working on a patch.\n"})
+	crd := nextWeekday(time.Now().AddDate(0, 0, 7), time.Tuesday).Format("2006-01-02")
+	body := "accept\ntitle Heap overflow in frobnicate()\naffected >=1.2 <1.4.3\nnot-affected <1.2\n" +
+		"type CWE-787 out-of-bounds write\nseverity high\ncrd " + crd + " 14:00 UTC\n" +
+		"credit Rita Reporter <rita@reporter.example> as finder\nbranch 1.4 1.4.3\n" +
+		"impact <<END\nA remote attacker who controls a name can crash the server,\nand may run code.\nEND\n" +
+		"reply\n\nThanks Rita, confirmed on 1.4 (1.3 is not affected). We propose " + crd + " for disclosure.\n"
+	n.say("Her mail, PGP/MIME-signed with her key:\n%s", indent(body))
+	if _, err := n.w.Send(alice, Mail{To: plusAddress(n.w, n.caseID), Subject: "Re: [" + n.caseID + "] Heap overflow in frobnicate()",
+		InReplyTo: messageID(relays[len(relays)-1].Data), Sign: true, Body: body}); err != nil {
+		return err
+	}
+	tr, err := n.waitTranscript(alice, len(relays)+2)
 	if err != nil {
 		return err
 	}
-	for _, m := range n.w.Maintainers {
-		if _, err := n.w.WaitMail(n.ctx, m.Address, 3, waitTimeout); err != nil {
-			return err
-		}
+	n.say("The transcript every maintainer got (encrypted), first lines:\n%s", indent(firstLines(tr, 12)))
+	replies, err := n.w.WaitMail(n.ctx, n.w.Reporter.Address, 2, waitTimeout)
+	if err != nil {
+		return err
 	}
-	var signer string
-	err = n.w.View(func(tx *store.Tx) error {
+	op, err := n.w.Read(n.w.Reporter, replies[1])
+	if err != nil {
+		return fmt.Errorf("rita cannot read the reply: %w", err)
+	}
+	n.say("Rita got the reply from security@, encrypted to the key she sent (decrypts=%v, robot signature valid=%v).", op.Encrypted, op.SignatureValid)
+	return nil
+}
+
+func (n *narrator) forgedCommand() error {
+	n.title("Mallory forges Alice's From: line, unsigned")
+	alice := n.w.Maintainers[0]
+	before := len(n.w.Sim.To(alice.Address))
+	forged := alice
+	if _, err := n.w.Send(forged, Mail{Subject: "Re: [" + n.caseID + "] Heap overflow", Body: "reject not a bug\n"}); err != nil {
+		return err
+	}
+	tr, err := n.waitTranscript(alice, before+2)
+	if err != nil {
+		return err
+	}
+	n.say("Nothing ran. The maintainers were told why:\n%s", indent(firstLines(tr, 3)))
+	return n.w.View(func(tx *store.Tx) error {
 		c, err := tx.Case(n.caseID)
 		if err != nil {
 			return err
 		}
-		m, err := tx.Message(c.Messages[len(c.Messages)-1])
-		signer = m.Signer
-		return err
+		if c.State != store.StateAccepted {
+			return fmt.Errorf("forged mail changed the case to %s", c.State)
+		}
+		n.say("The case is still %s.", c.State)
+		return nil
 	})
+}
+
+// waitTranscript waits for the nth mail to p and returns the text of the
+// newest transcript among them.
+func (n *narrator) waitTranscript(p Person, count int) (string, error) {
+	got, err := n.w.WaitMail(n.ctx, p.Address, count, waitTimeout)
 	if err != nil {
-		return err
+		return "", err
 	}
-	if signer == "" {
-		return fmt.Errorf("alice's signature was not recognised")
+	for i := len(got) - 1; i >= 0; i-- {
+		op, err := n.w.Read(p, got[i])
+		if err != nil {
+			return "", err
+		}
+		text := textOf(op.Message)
+		if strings.Contains(text, "Processed") || strings.Contains(text, "No command ran") {
+			return text, nil
+		}
 	}
-	n.say("Her signature verified against her configured key (%s); the mail joined %s and went to every maintainer.", signer[:16]+"…", n.caseID)
-	return nil
+	return "", fmt.Errorf("no transcript reached %s", p.Address)
+}
+
+func nextWeekday(t time.Time, wd time.Weekday) time.Time {
+	for t.Weekday() != wd {
+		t = t.AddDate(0, 0, 1)
+	}
+	return t
+}
+
+func indent(s string) string {
+	return "    " + strings.ReplaceAll(strings.TrimRight(s, "\n"), "\n", "\n    ")
+}
+
+func firstLines(s string, n int) string {
+	lines := strings.Split(s, "\n")
+	return strings.Join(lines[:min(n, len(lines))], "\n")
+}
+
+// textOf decodes the text/plain parts of a message.
+func textOf(raw []byte) string {
+	ent, err := message.Read(bytes.NewReader(raw))
+	if err != nil {
+		return ""
+	}
+	var out strings.Builder
+	ent.Walk(func(_ []int, part *message.Entity, _ error) error {
+		if mt, _, _ := part.Header.ContentType(); mt == "text/plain" {
+			b, _ := io.ReadAll(part.Body)
+			out.Write(b)
+		}
+		return nil
+	})
+	return out.String()
 }
 
 func (n *narrator) restart() error {
 	n.title("secbot restarts: nothing is processed twice")
+	if err := n.w.WaitSent(n.ctx, waitTimeout); err != nil {
+		return err
+	}
 	before := len(n.w.Sim.Deliveries())
 	if err := n.w.Stop(); err != nil {
 		return err
@@ -188,7 +274,7 @@ func (n *narrator) restart() error {
 }
 
 func (n *narrator) summary() error {
-	n.title("The case as `secbot case show " + n.caseID + "` prints it")
+	n.title("The case in the store (`secbot case show " + n.caseID + "` prints its full timeline)")
 	return n.w.View(func(tx *store.Tx) error {
 		c, err := tx.Case(n.caseID)
 		if err != nil {

@@ -282,3 +282,25 @@ func (w *World) WaitIdle(ctx context.Context, timeout time.Duration) error {
 		return ctx.Err()
 	}
 }
+
+// WaitSent waits until the outbox holds no pending mail.
+func (w *World) WaitSent(ctx context.Context, timeout time.Duration) error {
+	deadline := time.Now().Add(timeout)
+	for {
+		var pending int
+		if err := w.View(func(tx *store.Tx) error { pending = tx.PendingCount(); return nil }); err != nil {
+			return err
+		}
+		if pending == 0 {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("%d mails still pending after %s", pending, timeout)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}

@@ -34,18 +34,23 @@ func (h *hookSink) Deliver(ctx context.Context, mailbox string, validity uint32,
 	return h.memSink.Deliver(ctx, mailbox, validity, msgs)
 }
 
-// gate blocks Deliver calls until the test opens it. Opening is idempotent,
-// and every gate is opened at cleanup, so a failing test cannot leave Run
-// stuck in the sink.
+// gate blocks Deliver calls until the test opens it. Opening is idempotent.
 type gate struct {
 	ch   chan struct{}
 	once sync.Once
 }
 
-func newGate(t *testing.T) *gate {
-	g := &gate{ch: make(chan struct{})}
-	t.Cleanup(g.open) // registered after startLoop: runs before its stop
-	return g
+func newGate() *gate { return &gate{ch: make(chan struct{})} }
+
+// openAtCleanup must be called after startLoop: cleanups run last-in
+// first-out, so a failing test opens the gates before the loop's stop waits
+// for Run, which would otherwise stay stuck in the sink.
+func openAtCleanup(t *testing.T, gates ...*gate) {
+	t.Cleanup(func() {
+		for _, g := range gates {
+			g.open()
+		}
+	})
 }
 
 func (g *gate) open() { g.once.Do(func() { close(g.ch) }) }
@@ -96,15 +101,15 @@ func TestPipelineFetchesWhileDelivering(t *testing.T) {
 	raws := ts.appendN(25)
 	cfg := testConfig(t, ts)
 	cfg.BatchSize = 10
-	sink := &hookSink{}
-	l := startLoop(t, cfg, sink)
-	release := newGate(t)
-	sink.hook = func(_ context.Context, call int64) error {
+	release := newGate()
+	sink := &hookSink{hook: func(_ context.Context, call int64) error {
 		if call == 1 {
 			<-release.ch
 		}
 		return nil
-	}
+	}}
+	l := startLoop(t, cfg, sink)
+	openAtCleanup(t, release)
 
 	waitFor(t, "batch 2 downloaded", func() bool { return bodyFetched(ts, "11:20") })
 	if sink.calls.Load() != 1 || sink.count() != 0 {
@@ -137,10 +142,8 @@ func TestPipelineDeliverFailureDropsFetchedAhead(t *testing.T) {
 	raws := ts.appendN(25)
 	cfg := testConfig(t, ts)
 	cfg.BatchSize = 10
-	sink := &hookSink{}
-	l := startLoop(t, cfg, sink)
-	fail, resume := newGate(t), newGate(t)
-	sink.hook = func(_ context.Context, call int64) error {
+	fail, resume := newGate(), newGate()
+	sink := &hookSink{hook: func(_ context.Context, call int64) error {
 		switch call {
 		case 2:
 			<-fail.ch
@@ -149,7 +152,9 @@ func TestPipelineDeliverFailureDropsFetchedAhead(t *testing.T) {
 			<-resume.ch
 		}
 		return nil
-	}
+	}}
+	l := startLoop(t, cfg, sink)
+	openAtCleanup(t, fail, resume)
 
 	waitFor(t, "batch 3 downloaded", func() bool { return bodyFetched(ts, "21:25") })
 	checkSeenUpTo(t, ts, 10) // batch 1 was marked while batch 2 was in Deliver
@@ -188,16 +193,16 @@ func TestPipelineCancel(t *testing.T) {
 			ts.appendN(25)
 			cfg := testConfig(t, ts)
 			cfg.BatchSize = 10
-			sink := &hookSink{}
-			l := startLoop(t, cfg, sink)
-			release := newGate(t)
-			sink.hook = func(ctx context.Context, call int64) error {
+			release := newGate()
+			sink := &hookSink{hook: func(ctx context.Context, _ int64) error {
 				<-release.ch
 				if !tc.commit {
 					return ctx.Err()
 				}
 				return nil
-			}
+			}}
+			l := startLoop(t, cfg, sink)
+			openAtCleanup(t, release)
 
 			waitFor(t, "batch 2 downloaded", func() bool { return bodyFetched(ts, "11:20") })
 			l.cancel()
