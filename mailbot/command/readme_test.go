@@ -6,17 +6,17 @@ import (
 	"testing"
 )
 
-// TestReadmeExample parses the example mail of README-commands.md, so that
+// TestReadmeExample parses the example mail of the project README, so that
 // the reference cannot drift from the parser.
 func TestReadmeExample(t *testing.T) {
-	doc, err := os.ReadFile("README-commands.md")
+	doc, err := os.ReadFile("../../README.md")
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, after, _ := strings.Cut(string(doc), "## Example\n\n```\n")
+	_, after, _ := strings.Cut(string(doc), "### Example mail\n\n```\n")
 	body, _, ok := strings.Cut(after, "\n```")
 	if !ok {
-		t.Fatal("no example block in README-commands.md")
+		t.Fatal("no example block in the project README")
 	}
 	r := Parse(body)
 	if len(r.Errors) > 0 || len(r.Commands) != 15 || r.Stop != StopBlank {
