@@ -16,7 +16,9 @@ type Message struct {
 	TooBig bool
 }
 
-// Sink is implemented by the caller (backed by bbolt).
+// Sink is implemented by the caller (backed by bbolt). Its calls never
+// overlap, but Deliver may run on another goroutine than State: the intake
+// downloads the next batch meanwhile.
 type Sink interface {
 	// State returns the stored UIDVALIDITY and highest processed UID for the
 	// mailbox (0,0 when never seen).
