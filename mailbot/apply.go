@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/secbot/secbot/mailbot/command"
 	"github.com/secbot/secbot/store"
@@ -42,7 +41,7 @@ func (r *cmdRun) apply(cmd command.Command) (string, error) {
 	case command.KindCVE:
 		return setText(&f.CVE, "cve", cmd.CVE, cmd.Clear)
 	case command.KindCRD:
-		return r.setCRD(cmd)
+		return r.setCRDChecked(cmd)
 	case command.KindMitigation:
 		return setText(&f.Mitigation, "mitigation", cmd.Text, cmd.Clear)
 	case command.KindWorkaround:
@@ -59,6 +58,20 @@ func (r *cmdRun) apply(cmd command.Command) (string, error) {
 		return "the case summary follows below", nil
 	case command.KindReply:
 		return r.reply()
+	case command.KindNotify:
+		return r.notify(cmd)
+	case command.KindSend, command.KindPrenotify:
+		return r.prenotify()
+	case command.KindPatch:
+		return r.patch(cmd)
+	case command.KindCVERequest:
+		return r.cveRequest()
+	case command.KindPublish:
+		return r.publish(cmd)
+	case command.KindHold:
+		return r.hold()
+	case command.KindAdvisory:
+		return r.advisory()
 	}
 	return "", fmt.Errorf("%s: %w", cmd.Kind, errNotHere)
 }
@@ -91,21 +104,6 @@ func setRanges(field *string, name string, cmd command.Command) (string, error) 
 	}
 	*field = command.FormatRanges(cmd.Ranges)
 	return fmt.Sprintf("%s = %s", name, *field), nil
-}
-
-// setCRD sets the coordinated release date. The seed prefers a release on
-// Monday to Wednesday; other days are accepted with a warning.
-func (r *cmdRun) setCRD(cmd command.Command) (string, error) {
-	if cmd.Clear {
-		r.c.Fields.CRD = time.Time{}
-		return "crd cleared", nil
-	}
-	r.c.Fields.CRD = cmd.CRD.UTC()
-	msg := "crd = " + cmd.CRD.UTC().Format("Mon 2006-01-02 15:04 MST")
-	if wd := cmd.CRD.Weekday(); wd < time.Monday || wd > time.Wednesday {
-		msg += fmt.Sprintf(" (warning: a %s; a release on Monday to Wednesday is preferred, Tuesday or Wednesday suits most vendors)", wd)
-	}
-	return msg, nil
 }
 
 func (r *cmdRun) credit(cmd command.Command) (string, error) {

@@ -35,6 +35,9 @@ type Options struct {
 	IMAPTLS, SMTPTLS *tls.Config
 	// OnIdle is called each time the intake has caught up with the mailbox.
 	OnIdle func()
+	// SchedulerPoll bounds how long the scheduler sleeps between looks at
+	// its timers (default 30s); tests with a moving clock set it short.
+	SchedulerPoll time.Duration
 	// ShutdownGrace is how long the sender may finish after shutdown
 	// starts (default 2s).
 	ShutdownGrace time.Duration
@@ -44,16 +47,17 @@ type Options struct {
 
 // Bot is one running secbot.
 type Bot struct {
-	cfg    *config.Config
-	store  *store.Store
-	keys   *Keys
-	tmpl   *templates.Set
-	log    *slog.Logger
-	now    func() time.Time
-	tagRE  *regexp.Regexp
-	opts   Options
-	sender *outbox.Sender
-	panics atomic.Int64
+	cfg       *config.Config
+	store     *store.Store
+	keys      *Keys
+	tmpl      *templates.Set
+	log       *slog.Logger
+	now       func() time.Time
+	tagRE     *regexp.Regexp
+	opts      Options
+	sender    *outbox.Sender
+	schedKick chan struct{}
+	panics    atomic.Int64
 }
 
 // New checks opts and builds a Bot.
@@ -62,7 +66,7 @@ func New(opts Options) (*Bot, error) {
 		return nil, fmt.Errorf("mailbot: Config, Store and Keys are required")
 	}
 	b := &Bot{cfg: opts.Config, store: opts.Store, keys: opts.Keys, tmpl: opts.Templates,
-		log: opts.Logger, now: opts.Now, opts: opts}
+		log: opts.Logger, now: opts.Now, opts: opts, schedKick: make(chan struct{}, 1)}
 	if b.log == nil {
 		b.log = slog.Default()
 	}
@@ -132,8 +136,12 @@ func (b *Bot) Run(ctx context.Context) error {
 	sendCtx, stopSend := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopSend()
 	var wg sync.WaitGroup
-	errs := make(chan error, 2)
-	wg.Add(2)
+	errs := make(chan error, 3)
+	wg.Add(3)
+	go func() {
+		defer wg.Done()
+		errs <- b.guard("scheduler", func() error { return b.runScheduler(runCtx) })
+	}()
 	go func() {
 		defer wg.Done()
 		errs <- b.guard("intake", func() error { return intake.Run(runCtx, ic, b) })

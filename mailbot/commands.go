@@ -16,7 +16,10 @@ import (
 type lineResult struct {
 	Raw string
 	OK  bool
-	Msg string
+	// Skipped: the line was valid but did not run, because another line
+	// of an all-or-nothing mail failed.
+	Skipped bool `json:",omitempty"`
+	Msg     string
 }
 
 // cmdRun is one command mail being executed against a working copy of its
@@ -31,6 +34,9 @@ type cmdRun struct {
 	now     time.Time
 	results []lineResult
 	after   []func() (int, error)
+	// patches are the case's current patches as the commands so far left
+	// them (patch and patch drop are written only at commit).
+	patches []*store.Patch
 }
 
 // handleCommands runs or refuses the command block of a recorded message
@@ -149,7 +155,7 @@ func (r *cmdRun) execute() string {
 		r.c, r.after = nil, nil
 		for i := range r.results {
 			if r.results[i].OK {
-				r.results[i].OK, r.results[i].Msg = false, "not run: "+r.results[i].Msg
+				r.results[i].OK, r.results[i].Skipped = false, true
 			}
 		}
 		return fmt.Sprintf("Nothing was run: this mail holds a command that must run with all the others (a state change, reply or publication), and %d line(s) failed. Fix them and send the whole mail again.", errs)
@@ -196,10 +202,8 @@ func (r *cmdRun) commit(c *store.Case) (int, error) {
 			return 0, err
 		}
 	}
-	msgs := c.Messages
-	*c = *r.c
-	c.Messages = msgs // the message list is the caller's, not the copy's
-	c.Updated = r.now
+	// The deferred effects run first: they may still change the working
+	// copy (publishing sets the state), which then replaces the case.
 	n := 0
 	for _, fn := range r.after {
 		k, err := fn()
@@ -208,5 +212,9 @@ func (r *cmdRun) commit(c *store.Case) (int, error) {
 		}
 		n += k
 	}
+	msgs := c.Messages
+	*c = *r.c
+	c.Messages = msgs // the message list is the caller's, not the copy's
+	c.Updated = r.now
 	return n, nil
 }

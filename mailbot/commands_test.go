@@ -195,7 +195,7 @@ func TestAllOrNothingWhenAStateChangeFails(t *testing.T) {
 	relayID := e.openCase()
 	e.send(e.Maintainers[0], demo.Mail{Subject: "Re: [SEC-2026-0001]", Body: "title ok\ncrd 2026-02-30\naccept\nfrobnicate\n", InReplyTo: relayID, Sign: true})
 	tr := e.transcript(3)
-	for _, want := range []string{"Nothing was run", "error: ", "not run: title = \"ok\""} {
+	for _, want := range []string{"Nothing was run", "error: ", "not run (valid): title = \"ok\""} {
 		if !strings.Contains(tr, want) {
 			t.Errorf("transcript lacks %q:\n%s", want, tr)
 		}
@@ -321,7 +321,7 @@ func allText(t *testing.T, raw []byte) string {
 	var out strings.Builder
 	out.WriteString("Subject: " + ent.Header.Get("Subject") + "\n")
 	ent.Walk(func(_ []int, part *message.Entity, _ error) error {
-		if mt, _, _ := part.Header.ContentType(); mt == "text/plain" || mt == "" {
+		if mt, _, _ := part.Header.ContentType(); strings.HasPrefix(mt, "text/") || mt == "" {
 			b, _ := io.ReadAll(part.Body)
 			out.Write(b)
 		}

@@ -32,6 +32,16 @@ type spec struct {
 	Text       string   `json:"text,omitempty"`
 	InReplyTo  string   `json:"in_reply_to,omitempty"`
 	References []string `json:"references,omitempty"`
+	// Downstream is the contact id whose key EncryptFP pins.
+	Downstream string `json:"downstream,omitempty"`
+	// CNA: encrypted to the configured CNA's key.
+	CNA bool `json:"cna,omitempty"`
+	// Public: signed with the project key and never encrypted (the
+	// announcement, after the embargo).
+	Public   bool     `json:"public,omitempty"`
+	Update   bool     `json:"update,omitempty"`
+	Changes  []string `json:"changes,omitempty"`
+	Previous string   `json:"previous,omitempty"`
 }
 
 // queueForMessage queues what a recorded message causes: an

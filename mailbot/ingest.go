@@ -34,6 +34,8 @@ type prepared struct {
 	cmdText string
 	// pubKey is an armored public key the sender attached for themself.
 	pubKey string
+	// patches are the patch files attached to a maintainer's mail.
+	patches []inAttachment
 }
 
 // State implements intake.Sink.
@@ -138,6 +140,9 @@ func (b *Bot) prepare(m intake.Message) (p *prepared) {
 		if text, err := bodyText(effective); err == nil {
 			if res := command.Parse(text); len(res.Commands)+len(res.Errors) > 0 {
 				p.cmds, p.cmdText = &res, text
+				if p.signer != "" {
+					p.patches = patchAttachments(effective)
+				}
 			}
 		}
 		p.pubKey = senderKey(effective, env.From, b.now())

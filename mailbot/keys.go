@@ -25,6 +25,74 @@ type Keys struct {
 	// Verify holds every usable maintainer key: only a signature by one of
 	// them makes a mail a maintainer's.
 	Verify *crypto.KeyRing
+	// Project signs public announcements (the robot key unless a project
+	// key is configured).
+	Project *crypto.Key
+	// Downstream are the configured downstream contacts, in config order.
+	Downstream []ContactKey
+	// CNA is the CVE Numbering Authority, when configured.
+	CNA *ContactKey
+}
+
+// ContactKey is a downstream contact or the CNA, and its key. Err says
+// why the key cannot be used; such a contact receives nothing.
+type ContactKey struct {
+	ID, Name, Address, Kind string
+	Key                     *crypto.Key
+	FP                      string
+	Err                     error
+}
+
+// DownstreamByID returns the contact with id.
+func (k *Keys) DownstreamByID(id string) (ContactKey, bool) {
+	for _, d := range k.Downstream {
+		if d.ID == id {
+			return d, true
+		}
+	}
+	return ContactKey{}, false
+}
+
+func loadContact(cfg *config.Config, c ContactKey, file string, now time.Time) ContactKey {
+	key, err := pgpmime.LoadKeyFile(cfg.Path(file))
+	if err == nil {
+		err = pgpmime.UsableForEncryption(key, now)
+	}
+	if err != nil {
+		c.Err = err
+		return c
+	}
+	c.Key, c.FP = publicOnly(key), strings.ToUpper(key.GetFingerprint())
+	return c
+}
+
+func (k *Keys) loadDisclosureKeys(cfg *config.Config, now time.Time, log *slog.Logger) error {
+	k.Project = k.Robot
+	if f := cfg.Robot.ProjectKeyFile; f != "" {
+		key, err := pgpmime.LoadKeyFile(cfg.Path(f))
+		if err != nil {
+			return fmt.Errorf("project key: %w", err)
+		}
+		if err := pgpmime.UsableForSigning(key, now); err != nil {
+			return fmt.Errorf("project key: %w", err)
+		}
+		k.Project = key
+	}
+	for _, d := range cfg.Downstream {
+		c := loadContact(cfg, ContactKey{ID: d.ID, Name: d.Name, Address: d.Address, Kind: d.Kind}, d.KeyFile, now)
+		if c.Err != nil {
+			log.Error("DOWNSTREAM CONTACT HAS NO USABLE KEY: it will receive nothing", "downstream", d.ID, "err", c.Err)
+		}
+		k.Downstream = append(k.Downstream, c)
+	}
+	if cfg.CVE.CNAAddress != "" {
+		c := loadContact(cfg, ContactKey{ID: "cna", Name: "CVE Numbering Authority", Address: cfg.CVE.CNAAddress}, cfg.CVE.CNAKeyFile, now)
+		if c.Err != nil {
+			log.Error("CNA HAS NO USABLE KEY: CVE requests will be refused", "err", c.Err)
+		}
+		k.CNA = &c
+	}
+	return nil
 }
 
 // MaintainerKey is one maintainer and their key.
@@ -68,6 +136,9 @@ func LoadKeys(cfg *config.Config, now time.Time, log *slog.Logger) (*Keys, error
 			return nil, fmt.Errorf("add key of maintainer %s: %w", m.Name, err)
 		}
 		k.Maintainers = append(k.Maintainers, mk)
+	}
+	if err := k.loadDisclosureKeys(cfg, now, log); err != nil {
+		return nil, err
 	}
 	return k, nil
 }

@@ -44,6 +44,8 @@ func (b *Bot) render(tx *store.Tx, om *store.OutMail) ([]byte, error) {
 		plain, err = b.renderTranscript(tx, om, sp)
 	case KindReply:
 		plain, err = b.renderReply(tx, om, sp)
+	case KindAdvisory, KindPrenotify, KindCRDNotice, KindCVERequest, KindAnnounce, KindEmbargoEnd, KindReminder:
+		plain, err = b.renderDisclosure(tx, om, sp)
 	default:
 		return nil, errPermanent{fmt.Errorf("unknown mail kind %q", om.Kind)}
 	}
@@ -51,10 +53,16 @@ func (b *Bot) render(tx *store.Tx, om *store.OutMail) ([]byte, error) {
 		return nil, err
 	}
 	switch {
+	case embargoed[om.Kind] && sp.EncryptFP == "":
+		return nil, errPermanent{fmt.Errorf("refused: %s mail carries embargoed content and has no key to encrypt to", om.Kind)}
+	case sp.Public:
+		return b.signWith(plain, b.keys.Project)
 	case sp.EncryptFP == "":
 		return b.sign(plain)
 	case sp.Recipient != "":
 		return b.encryptForReporter(tx, om, plain, sp)
+	case sp.Downstream != "" || sp.CNA:
+		return b.encryptForContact(plain, sp)
 	}
 	return b.encryptFor(plain, sp)
 }
@@ -89,8 +97,10 @@ func keyFingerprint(armored string) string {
 	return strings.ToUpper(key.GetFingerprint())
 }
 
-func (b *Bot) sign(plain []byte) ([]byte, error) {
-	out, err := pgpmime.Sign(plain, b.keys.Robot)
+func (b *Bot) sign(plain []byte) ([]byte, error) { return b.signWith(plain, b.keys.Robot) }
+
+func (b *Bot) signWith(plain []byte, key *crypto.Key) ([]byte, error) {
+	out, err := pgpmime.Sign(plain, key)
 	if err != nil {
 		return nil, fmt.Errorf("sign: %w", err)
 	}
@@ -261,8 +271,20 @@ func textMail(h gomail.Header, body []byte) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// attachment is one file attached to an outgoing mail.
+type attachment struct {
+	Name        string
+	ContentType string // empty: message/rfc822 when it can travel unencoded
+	Data        []byte
+}
+
 // mixedMail writes a text part and one attached message.
 func mixedMail(h gomail.Header, body []byte, name string, attached []byte) ([]byte, error) {
+	return multipartMail(h, body, []attachment{{Name: name, Data: attached}})
+}
+
+// multipartMail writes a text part followed by attachments.
+func multipartMail(h gomail.Header, body []byte, atts []attachment) ([]byte, error) {
 	var buf bytes.Buffer
 	h.SetContentType("multipart/mixed", nil)
 	w, err := message.CreateWriter(&buf, h.Header)
@@ -275,13 +297,29 @@ func mixedMail(h gomail.Header, body []byte, name string, attached []byte) ([]by
 	if err := writePart(w, th, body); err != nil {
 		return nil, err
 	}
-	if err := writePart(w, attachmentHeader(name, attached), attached); err != nil {
-		return nil, err
+	for _, a := range atts {
+		ah := attachmentHeader(a.Name, a.Data)
+		if a.ContentType != "" {
+			ah = fileHeader(a.Name, a.ContentType)
+		}
+		if err := writePart(w, ah, a.Data); err != nil {
+			return nil, err
+		}
 	}
 	if err := w.Close(); err != nil {
 		return nil, fmt.Errorf("write mail: %w", err)
 	}
 	return buf.Bytes(), nil
+}
+
+// fileHeader attaches a file base64-encoded, which keeps patches byte
+// for byte (trailing spaces, long lines, CRLF) through any mail path.
+func fileHeader(name, contentType string) message.Header {
+	var h message.Header
+	h.SetContentType(contentType, nil)
+	h.Set("Content-Transfer-Encoding", "base64")
+	h.SetContentDisposition("attachment", map[string]string{"filename": name})
+	return h
 }
 
 // attachmentHeader attaches a message as message/rfc822 when it can travel

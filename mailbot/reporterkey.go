@@ -52,6 +52,16 @@ func keyFor(armored []byte, from string, now time.Time) bool {
 // walkParts calls fn with every leaf part's media type and decoded body
 // (at most 256 KiB each, at most 8 levels deep) until fn returns false.
 func walkParts(raw []byte, fn func(mediaType string, body []byte) bool) {
+	walkLeaves(raw, 256<<10, func(_, mt string, body []byte) bool { return fn(mt, body) })
+}
+
+// walkFiles is walkParts with each part's file name, reading up to the
+// patch size limit (plus one byte, so that oversize shows).
+func walkFiles(raw []byte, fn func(name, mediaType string, body []byte) bool) {
+	walkLeaves(raw, maxPatchBytes+1, fn)
+}
+
+func walkLeaves(raw []byte, limit int64, fn func(name, mediaType string, body []byte) bool) {
 	ent, err := message.Read(bytes.NewReader(raw))
 	if err != nil && ent == nil {
 		return
@@ -72,9 +82,14 @@ func walkParts(raw []byte, fn func(mediaType string, body []byte) bool) {
 				}
 			}
 		}
-		mt, _, _ := e.Header.ContentType()
-		body, _ := io.ReadAll(io.LimitReader(e.Body, 256<<10))
-		return fn(mt, body)
+		mt, params, _ := e.Header.ContentType()
+		_, dparams, _ := e.Header.ContentDisposition()
+		name := dparams["filename"]
+		if name == "" {
+			name = params["name"]
+		}
+		body, _ := io.ReadAll(io.LimitReader(e.Body, limit))
+		return fn(name, mt, body)
 	}
 	walk(ent, 0)
 }

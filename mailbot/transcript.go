@@ -35,7 +35,7 @@ func (b *Bot) queueTranscript(tx *store.Tx, c *store.Case, m *store.Message, p *
 		td.Signer = fmt.Sprintf("%s (key %s)", mk.Name, spacedFP(mk.FP))
 	}
 	for _, l := range lines {
-		if !l.OK {
+		if !l.OK && !l.Skipped {
 			td.Errors++
 		}
 	}

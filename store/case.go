@@ -41,6 +41,37 @@ type Case struct {
 	DuplicateOf string `json:"duplicate_of,omitempty"`
 	// Reason is why the case was rejected.
 	Reason string `json:"reason,omitempty"`
+	// Embargo is the pre-notification and publication state.
+	Embargo Embargo `json:"embargo"`
+}
+
+// Embargo is what a case has told whom before its CRD, and whether its
+// announcement is armed.
+type Embargo struct {
+	// Notify are the downstream contact ids chosen with `notify`.
+	Notify []string `json:"notify,omitempty"`
+	// Start is when the first pre-notification went out: the embargo
+	// clock (the distros list's 14 days) runs from there.
+	Start time.Time `json:"start,omitzero"`
+	// Sent records, per downstream id, what the last pre-notification
+	// carried, so that a re-send can say what changed.
+	Sent map[string]Sent `json:"sent,omitempty"`
+	// Armed is set by `publish`: the announcement goes out at the CRD.
+	Armed     bool      `json:"armed,omitempty"`
+	Published time.Time `json:"published,omitzero"`
+	// PublicFix is set when the fix is already public, which rules out
+	// the distros list.
+	PublicFix bool `json:"public_fix,omitempty"`
+	// Reminded is the CRD a 48-hour reminder was sent for.
+	Reminded time.Time `json:"reminded,omitzero"`
+}
+
+// Sent is one pre-notification as it went out.
+type Sent struct {
+	At      time.Time `json:"at"`
+	CRD     time.Time `json:"crd,omitzero"`
+	Patches []string  `json:"patches,omitempty"` // "name sha256"
+	Count   int       `json:"count"`
 }
 
 // Fields are the security advisory's contents (the seed's list).

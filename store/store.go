@@ -36,9 +36,12 @@ var (
 	bucketExecuted = []byte("executed")
 	bucketAudit    = []byte("audit")
 	bucketDue      = []byte("outbox-due")
+	bucketPatches  = []byte("patches")
+	bucketPatchDat = []byte("patch-data")
+	bucketTimers   = []byte("timers")
 
 	allBuckets = [][]byte{bucketMeta, bucketCases, bucketMessages, bucketRaw, bucketMsgID,
-		bucketIMAP, bucketOutbox, bucketExecuted, bucketAudit, bucketDue}
+		bucketIMAP, bucketOutbox, bucketExecuted, bucketAudit, bucketDue, bucketPatches, bucketPatchDat, bucketTimers}
 
 	keySchema = []byte("schema")
 )

@@ -26,6 +26,13 @@ const (
 	Notice     = "notice.tmpl"
 	Transcript = "transcript.tmpl"
 	Reply      = "reply.tmpl"
+	Advisory   = "advisory.tmpl"
+	Prenotify  = "prenotify.tmpl"
+	CRD        = "crd.tmpl"
+	Announce   = "announce.tmpl"
+	Embargo    = "embargo-over.tmpl"
+	CVERequest = "cve-request.tmpl"
+	Reminder   = "reminder.tmpl"
 )
 
 // SampleConfig returns the commented sample configuration `secbot init` writes.

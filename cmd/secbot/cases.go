@@ -78,6 +78,9 @@ func printCase(out io.Writer, tx *store.Tx, id string) error {
 	if c.Internal {
 		fmt.Fprintln(out, "Internal:  yes (opened by a maintainer)")
 	}
+	if err := printEmbargo(out, tx, c); err != nil {
+		return err
+	}
 	fmt.Fprintln(out, "\nTimeline:")
 	type event struct {
 		at   time.Time
@@ -142,4 +145,28 @@ func printOutbox(out io.Writer, tx *store.Tx, all bool) error {
 			m.Attempts, when.UTC().Format("2006-01-02 15:04:05"), m.LastReply)
 	}
 	return w.Flush()
+}
+
+func printEmbargo(out io.Writer, tx *store.Tx, c *store.Case) error {
+	e := c.Embargo
+	if !c.Fields.CRD.IsZero() {
+		fmt.Fprintf(out, "CRD:       %s (armed: %v)\n", c.Fields.CRD.UTC().Format(time.RFC3339), e.Armed)
+	}
+	if len(e.Notify) > 0 {
+		fmt.Fprintf(out, "Notify:    %s\n", strings.Join(e.Notify, ", "))
+	}
+	for id, s := range e.Sent {
+		fmt.Fprintf(out, "Sent:      %s: %d time(s), last %s\n", id, s.Count, s.At.UTC().Format(time.RFC3339))
+	}
+	if !e.Published.IsZero() {
+		fmt.Fprintf(out, "Published: %s\n", e.Published.UTC().Format(time.RFC3339))
+	}
+	patches, err := tx.Patches(c.ID)
+	if err != nil {
+		return err
+	}
+	for _, p := range patches {
+		fmt.Fprintf(out, "Patch:     %s (%s, branch %q, %d bytes, sha256 %s)\n", p.Name, p.State, p.Branch, p.Size, p.SHA256)
+	}
+	return nil
 }

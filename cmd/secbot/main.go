@@ -30,6 +30,7 @@ var commands = []command{
 	{"key", "key -c FILE: print the robot's public key", cmdKey},
 	{"case list", "case list -c FILE: list cases", cmdCaseList},
 	{"case show", "case show -c FILE ID: show a case and its timeline", cmdCaseShow},
+	{"case advisory", "case advisory -c FILE [-final] ID: render the case's advisory (a draft unless -final)", cmdCaseAdvisory},
 	{"outbox", "outbox -c FILE [-all]: list pending and failed mail", cmdOutbox},
 }
 

@@ -22,6 +22,10 @@ type Config struct {
 	SMTP        SMTP         `toml:"smtp"`
 	Maintainers []Maintainer `toml:"maintainer"`
 	Commands    Commands     `toml:"commands"`
+	Downstream  []Downstream `toml:"downstream"`
+	Embargo     Embargo      `toml:"embargo"`
+	CVE         CVE          `toml:"cve"`
+	Announce    Announce     `toml:"announce"`
 	Log         Log          `toml:"log"`
 
 	// dir is the directory of the file, against which relative paths resolve.
@@ -43,6 +47,8 @@ type Robot struct {
 	CasePrefix string `toml:"case_prefix"`
 	// KeyFile is the robot's armored private key (mode 0600).
 	KeyFile string `toml:"key_file"`
+	// ProjectKeyFile signs public announcements (default: the robot key).
+	ProjectKeyFile string `toml:"project_key_file"`
 	// KeyURL tells reporters where to fetch the robot's public key.
 	KeyURL string `toml:"key_url"`
 	// Store is the bbolt database file.
@@ -88,6 +94,48 @@ type Commands struct {
 	// MaxSignatureAge refuses a command mail whose signature was made
 	// longer than this before it arrived (a replayed old mail).
 	MaxSignatureAge time.Duration `toml:"max_signature_age"`
+}
+
+// Downstream is a security team that receives pre-notifications under
+// embargo: always encrypted to its key.
+type Downstream struct {
+	ID      string `toml:"id"`
+	Name    string `toml:"name"`
+	Address string `toml:"address"`
+	KeyFile string `toml:"key_file"`
+	// Kind is "distros" (the distros list), "vendor" or "individual": it
+	// selects the embargo limits.
+	Kind string `toml:"kind"`
+}
+
+// Embargo sets the CRD rules.
+type Embargo struct {
+	// Holidays maps "YYYY-MM-DD" to a name; a CRD on one gets a warning.
+	Holidays map[string]string `toml:"holidays"`
+	// Limits overrides the maximum and warning embargo length per kind.
+	Limits map[string]EmbargoLimit `toml:"limits"`
+	// Reminder is how long before the CRD maintainers are reminded when
+	// the case is not armed or has no patch.
+	Reminder time.Duration `toml:"reminder"`
+}
+
+// EmbargoLimit is the embargo policy of one downstream kind, in days.
+type EmbargoLimit struct {
+	MaxDays  int `toml:"max_days"`
+	WarnDays int `toml:"warn_days"`
+}
+
+// CVE names the CVE Numbering Authority secbot asks for ids.
+type CVE struct {
+	CNAAddress string `toml:"cna_address"`
+	// CNAKeyFile: the request carries embargoed details, so it is sent
+	// only encrypted.
+	CNAKeyFile string `toml:"cna_key_file"`
+}
+
+// Announce lists where the public advisory goes on the CRD.
+type Announce struct {
+	Addresses []string `toml:"addresses"`
 }
 
 // Log sets the log level ("debug", "info", "warn", "error").
@@ -150,6 +198,9 @@ func (c *Config) defaults() {
 	}
 	if c.Commands.MaxSignatureAge == 0 {
 		c.Commands.MaxSignatureAge = 72 * time.Hour
+	}
+	if c.Embargo.Reminder == 0 {
+		c.Embargo.Reminder = 48 * time.Hour
 	}
 	if c.Log.Level == "" {
 		c.Log.Level = "info"
@@ -215,6 +266,7 @@ func (c *Config) Check(keys KeyChecker, now time.Time) Problems {
 			p.addf("%s: key_file %s: %v", where, m.KeyFile, err)
 		}
 	}
+	c.checkDisclosure(&p, keys, now)
 	if c.Commands.MaxSignatureAge < time.Minute {
 		p.addf("commands.max_signature_age %s: must be at least 1m", c.Commands.MaxSignatureAge)
 	}
@@ -289,4 +341,59 @@ func IsLoopback(host string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
+}
+
+// downstreamKinds are the accepted Downstream.Kind values.
+var downstreamKinds = map[string]bool{"distros": true, "vendor": true, "individual": true}
+
+func (c *Config) checkDisclosure(p *Problems, keys KeyChecker, now time.Time) {
+	ids := map[string]bool{}
+	for i, d := range c.Downstream {
+		where := fmt.Sprintf("downstream %d (%s)", i+1, d.ID)
+		if d.ID == "" || strings.ToLower(d.ID) != d.ID || strings.ContainsAny(d.ID, " ,/") {
+			p.addf("%s: id must be lower-case, without spaces or commas", where)
+		}
+		if ids[d.ID] {
+			p.addf("%s: id listed twice", where)
+		}
+		ids[d.ID] = true
+		checkAddress(p, where+" address", d.Address)
+		if !downstreamKinds[d.Kind] {
+			p.addf("%s: kind %q: want distros, vendor or individual", where, d.Kind)
+		}
+		if d.KeyFile == "" {
+			p.addf("%s: key_file missing: embargoed mail goes out only encrypted", where)
+		} else if _, err := keys(c.Path(d.KeyFile), false, true, now); err != nil {
+			p.addf("%s: key_file %s: %v", where, d.KeyFile, err)
+		}
+	}
+	for day := range c.Embargo.Holidays {
+		if _, err := time.Parse("2006-01-02", day); err != nil {
+			p.addf("embargo.holidays %q: want YYYY-MM-DD", day)
+		}
+	}
+	for kind, l := range c.Embargo.Limits {
+		if !downstreamKinds[kind] {
+			p.addf("embargo.limits.%s: unknown kind", kind)
+		}
+		if l.MaxDays < 1 || l.WarnDays < 0 || l.WarnDays > l.MaxDays {
+			p.addf("embargo.limits.%s: want 0 <= warn_days <= max_days, max_days >= 1", kind)
+		}
+	}
+	if c.CVE.CNAAddress != "" {
+		checkAddress(p, "cve.cna_address", c.CVE.CNAAddress)
+		if c.CVE.CNAKeyFile == "" {
+			p.addf("cve.cna_key_file missing: a CVE request carries embargoed details and goes out only encrypted")
+		} else if _, err := keys(c.Path(c.CVE.CNAKeyFile), false, true, now); err != nil {
+			p.addf("cve.cna_key_file %s: %v", c.CVE.CNAKeyFile, err)
+		}
+	}
+	for _, a := range c.Announce.Addresses {
+		checkAddress(p, "announce.addresses", a)
+	}
+	if c.Robot.ProjectKeyFile != "" {
+		if _, err := keys(c.Path(c.Robot.ProjectKeyFile), true, false, now); err != nil {
+			p.addf("robot.project_key_file %s: %v", c.Robot.ProjectKeyFile, err)
+		}
+	}
 }

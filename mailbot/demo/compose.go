@@ -23,6 +23,14 @@ type Mail struct {
 	Encrypt    bool // to the robot's key
 	Sign       bool // with the sender's key
 	MessageID  string
+	// Attachments are added as files (base64) after the text.
+	Attachments []Attachment
+}
+
+// Attachment is a file attached to a Mail.
+type Attachment struct {
+	Name string
+	Data []byte
 }
 
 var seq int
@@ -49,17 +57,10 @@ func (w *World) Compose(from Person, m Mail) ([]byte, string, error) {
 		h.SetMsgIDList("References", append(append([]string{}, m.References...), m.InReplyTo))
 	}
 	h.Set("MIME-Version", "1.0")
-	h.SetContentType("text/plain", map[string]string{"charset": "utf-8"})
-	var buf bytes.Buffer
-	tw, err := gomail.CreateSingleInlineWriter(&buf, h)
+	raw, err := writeBody(h, m)
 	if err != nil {
 		return nil, "", err
 	}
-	tw.Write([]byte(m.Body))
-	if err := tw.Close(); err != nil {
-		return nil, "", err
-	}
-	raw := buf.Bytes()
 	var signer *crypto.Key
 	if m.Sign {
 		signer = from.Key
@@ -121,4 +122,41 @@ func domainOf(addr string) string {
 		}
 	}
 	return "localhost"
+}
+
+func writeBody(h gomail.Header, m Mail) ([]byte, error) {
+	var buf bytes.Buffer
+	if len(m.Attachments) == 0 {
+		h.SetContentType("text/plain", map[string]string{"charset": "utf-8"})
+		tw, err := gomail.CreateSingleInlineWriter(&buf, h)
+		if err != nil {
+			return nil, err
+		}
+		tw.Write([]byte(m.Body))
+		return buf.Bytes(), tw.Close()
+	}
+	mw, err := gomail.CreateWriter(&buf, h)
+	if err != nil {
+		return nil, err
+	}
+	var th gomail.InlineHeader
+	th.SetContentType("text/plain", map[string]string{"charset": "utf-8"})
+	tw, err := mw.CreateSingleInline(th)
+	if err != nil {
+		return nil, err
+	}
+	tw.Write([]byte(m.Body))
+	tw.Close()
+	for _, a := range m.Attachments {
+		var ah gomail.AttachmentHeader
+		ah.SetContentType("text/x-diff", nil)
+		ah.SetFilename(a.Name)
+		aw, err := mw.CreateAttachment(ah)
+		if err != nil {
+			return nil, err
+		}
+		aw.Write(a.Data)
+		aw.Close()
+	}
+	return buf.Bytes(), mw.Close()
 }

@@ -42,7 +42,15 @@ type World struct {
 	Robot       Person
 	Maintainers []Person
 	Reporter    Person
-	Log         *slog.Logger
+	// Downstream are the pre-notification contacts: "distros" (the
+	// distros list) and "acme" (a vendor).
+	Downstream map[string]Person
+	CNA        Person
+	// Announce receives the public advisory on the CRD.
+	Announce string
+	// Clock is the bot's clock: tests and the demo move it to the CRD.
+	Clock *Clock
+	Log   *slog.Logger
 
 	mu        sync.Mutex
 	store     *store.Store
@@ -93,7 +101,21 @@ func NewWorld(dir string, opts Options) (*World, error) {
 	if w.Reporter, err = newPerson("Rita Reporter", "rita@reporter.example"); err != nil {
 		return nil, err
 	}
-	accounts := []string{w.Robot.Address, w.Reporter.Address}
+	w.Downstream = map[string]Person{}
+	for id, addr := range map[string]string{"distros": "distros@lists.demo.example", "acme": "security@acme.example"} {
+		if w.Downstream[id], err = newPerson(id+" security team", addr); err != nil {
+			return nil, err
+		}
+	}
+	if w.CNA, err = newPerson("Demo CNA", "cna@cve.demo.example"); err != nil {
+		return nil, err
+	}
+	w.Announce = "announce@lists.demo.example"
+	w.Clock = NewClock()
+	accounts := []string{w.Robot.Address, w.Reporter.Address, w.CNA.Address, w.Announce}
+	for _, d := range w.Downstream {
+		accounts = append(accounts, d.Address)
+	}
 	for _, m := range w.Maintainers {
 		accounts = append(accounts, m.Address)
 	}
@@ -160,19 +182,41 @@ password = %q
 `, w.Robot.Address, w.Robot.Name, maxBytes, w.Sim.IMAPAddr, w.Robot.Address, mailsim.Password,
 		w.Sim.SMTPAddr, w.Robot.Address, mailsim.Password)
 	for _, m := range w.Maintainers {
-		file := filepath.Join("keys", strings.Split(m.Address, "@")[0]+".asc")
-		pub, err := m.Key.GetArmoredPublicKey()
+		file, err := w.writePublicKey(m, strings.Split(m.Address, "@")[0])
 		if err != nil {
-			return fmt.Errorf("armor key of %s: %w", m.Address, err)
-		}
-		if err := os.WriteFile(filepath.Join(w.Dir, file), []byte(pub), 0o644); err != nil {
 			return err
 		}
 		fmt.Fprintf(&b, "\n[[maintainer]]\nname = %q\naddress = %q\nkey_file = %q\n", m.Name, m.Address, file)
 	}
+	for _, id := range []string{"acme", "distros"} {
+		d := w.Downstream[id]
+		kind := map[string]string{"acme": "vendor", "distros": "distros"}[id]
+		file, err := w.writePublicKey(d, id)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(&b, "\n[[downstream]]\nid = %q\nname = %q\naddress = %q\nkey_file = %q\nkind = %q\n", id, d.Name, d.Address, file, kind)
+	}
+	cnaFile, err := w.writePublicKey(w.CNA, "cna")
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(&b, "\n[cve]\ncna_address = %q\ncna_key_file = %q\n\n[announce]\naddresses = [%q]\n", w.CNA.Address, cnaFile, w.Announce)
+	fmt.Fprintf(&b, "\n[embargo.holidays]\n\"2026-12-25\" = \"Christmas Day\"\n\"2027-01-01\" = \"New Year's Day\"\n")
 	b.WriteString(opts.ConfigExtra)
 	w.ConfigPath = filepath.Join(w.Dir, "secbot.toml")
 	return os.WriteFile(w.ConfigPath, []byte(b.String()), 0o600)
+}
+
+// writePublicKey writes p's public key under keys/ and returns its path
+// relative to the config.
+func (w *World) writePublicKey(p Person, name string) (string, error) {
+	file := filepath.Join("keys", name+".asc")
+	pub, err := p.Key.GetArmoredPublicKey()
+	if err != nil {
+		return "", fmt.Errorf("armor key of %s: %w", p.Address, err)
+	}
+	return file, os.WriteFile(filepath.Join(w.Dir, file), []byte(pub), 0o644)
 }
 
 // Start loads the config as `secbot run` does and starts the bot.
@@ -195,7 +239,7 @@ func (w *World) Start(ctx context.Context) error {
 	}
 	idle := make(chan struct{}, 1)
 	opts := mailbot.Options{Config: cfg, Store: st, Keys: keys, Logger: w.Log,
-		ShutdownGrace: 200 * time.Millisecond,
+		ShutdownGrace: 200 * time.Millisecond, Now: w.Clock.Now, SchedulerPoll: 50 * time.Millisecond,
 		OnIdle: func() {
 			select {
 			case idle <- struct{}{}:
@@ -302,5 +346,12 @@ func (w *World) WaitSent(ctx context.Context, timeout time.Duration) error {
 			return ctx.Err()
 		case <-time.After(20 * time.Millisecond):
 		}
+	}
+}
+
+// KickScheduler makes the running bot look at its timers now.
+func (w *World) KickScheduler() {
+	if b := w.Bot(); b != nil {
+		b.KickScheduler()
 	}
 }

@@ -1,0 +1,125 @@
+package mailbot
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/secbot/secbot/store"
+)
+
+// defaultSchedulerPoll is how often the scheduler looks at its timers
+// when nothing wakes it sooner; it also bounds the error of a clock jump.
+const defaultSchedulerPoll = 30 * time.Second
+
+// runScheduler fires the timers kept in the store: publication at the
+// CRD, and the reminder before it. A timer is deleted in the same
+// transaction that does its work, so a crash fires it again, never loses
+// it.
+func (b *Bot) runScheduler(ctx context.Context) error {
+	poll := b.opts.SchedulerPoll
+	if poll == 0 {
+		poll = defaultSchedulerPoll
+	}
+	for {
+		next, err := b.fireTimers()
+		if err != nil {
+			b.log.Error("scheduler", "err", err)
+		}
+		wait := poll
+		if !next.IsZero() {
+			wait = min(wait, max(next.Sub(b.now()), 10*time.Millisecond))
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-b.schedKick:
+		case <-time.After(wait):
+		}
+	}
+}
+
+// KickScheduler makes the scheduler look at its timers now (tests and the
+// demo call it after moving their clock).
+func (b *Bot) KickScheduler() {
+	select {
+	case b.schedKick <- struct{}{}:
+	default:
+	}
+}
+
+func (b *Bot) fireTimers() (time.Time, error) {
+	now := b.now()
+	var next time.Time
+	queued := 0
+	err := b.store.Update(func(tx *store.Tx) error {
+		queued = 0
+		due, nxt, err := tx.Timers(now)
+		if err != nil {
+			return err
+		}
+		next = nxt
+		for _, t := range due {
+			n, err := b.fire(tx, t, now)
+			if err != nil {
+				return fmt.Errorf("timer %s %s: %w", t.Kind, t.Case, err)
+			}
+			queued += n
+		}
+		return nil
+	})
+	if queued > 0 {
+		b.kick()
+	}
+	return next, err
+}
+
+func (b *Bot) fire(tx *store.Tx, t store.Timer, now time.Time) (int, error) {
+	if err := tx.DeleteTimer(t.Case, t.Kind); err != nil {
+		return 0, err
+	}
+	c, err := tx.Case(t.Case)
+	if err != nil {
+		return 0, err
+	}
+	var n int
+	switch t.Kind {
+	case store.TimerPublish:
+		if !c.Embargo.Armed || c.State == store.StatePublished || !c.Fields.CRD.Equal(t.At) {
+			return 0, nil // disarmed or moved since: a stale timer
+		}
+		n, err = b.publishCase(tx, c, now)
+	case store.TimerRemind:
+		n, err = b.remind(tx, c, now)
+	}
+	if err != nil {
+		return 0, err
+	}
+	return n, tx.PutCase(c)
+}
+
+// remind tells the maintainers, shortly before the CRD, what is still
+// missing: the announcement not armed, or no patch.
+func (b *Bot) remind(tx *store.Tx, c *store.Case, now time.Time) (int, error) {
+	if c.State == store.StatePublished || c.Fields.CRD.IsZero() || c.Embargo.Reminded.Equal(c.Fields.CRD) {
+		return 0, nil
+	}
+	var problems []string
+	if !c.Embargo.Armed {
+		problems = append(problems, "the announcement is not armed (send \"publish\")")
+	}
+	patches, err := currentPatches(tx, c.ID)
+	if err != nil {
+		return 0, err
+	}
+	if len(patches) == 0 {
+		problems = append(problems, "the case has no patch")
+	}
+	if len(problems) == 0 {
+		return 0, nil
+	}
+	c.Embargo.Reminded = c.Fields.CRD
+	sp := spec{Text: strings.Join(problems, "\n")}
+	return b.queueToMaintainers(tx, c, KindReminder, fmt.Sprintf("reminder.%s.%d", c.ID, c.Fields.CRD.Unix()), sp, now)
+}
