@@ -227,13 +227,13 @@ func (r *cmdRun) prenotify() (string, error) {
 			refused = append(refused, fmt.Sprintf("%s: no valid key", id))
 			continue
 		}
-		warn, err := findings(policy.PrenotifyCheck(d.Kind, r.b.policyFields(c), len(patches), c.Embargo.PublicFix, r.now, embargoStart(c, r.now), r.b.limits(), false))
-		if err != nil {
-			refused = append(refused, fmt.Sprintf("%s: %v", id, err))
+		f := policy.PrenotifyCheck(d.Kind, r.b.policyFields(c), len(patches), c.Embargo.PublicFix, r.now, embargoStart(c, r.now), r.b.limits(), false)
+		if f.Refused() {
+			refused = append(refused, fmt.Sprintf("%s: %s", id, strings.Join(f.Errors(), "; ")))
 			continue
 		}
-		if warn != "" {
-			warnings = append(warnings, id+warn)
+		for _, w := range f.Warnings() {
+			warnings = append(warnings, id+": "+w)
 		}
 		prev, had := c.Embargo.Sent[id]
 		changes := changesSince(prev, c.Fields.CRD, snap)

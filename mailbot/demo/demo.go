@@ -35,7 +35,7 @@ func Run(ctx context.Context, out io.Writer, dir string) error {
 	n.say("In-process IMAP server on %s, SMTP server on %s.", w.Sim.IMAPAddr, w.Sim.SMTPAddr)
 	n.say("Generated OpenPGP keys: robot %s, maintainers %s and %s, reporter %s.",
 		fp(w.Robot), w.Maintainers[0].Address, w.Maintainers[1].Address, w.Reporter.Address)
-	steps := []func() error{n.start, n.report, n.checkRelay, n.encryptedFollowUp, n.maintainerCommands, n.forgedCommand, n.restart, n.summary}
+	steps := []func() error{n.start, n.report, n.checkRelay, n.encryptedFollowUp, n.maintainerCommands, n.forgedCommand, n.prenotify, n.armPublication, n.restart, n.crdArrives, n.summary}
 	for _, step := range steps {
 		if err := step(); err != nil {
 			return err
@@ -143,7 +143,7 @@ func (n *narrator) maintainerCommands() error {
 	alice := n.w.Maintainers[0]
 	relays := n.w.Sim.To(alice.Address)
 	crd := nextWeekday(time.Now().AddDate(0, 0, 7), time.Tuesday).Format("2006-01-02")
-	body := "accept\ntitle Heap overflow in frobnicate()\naffected >=1.2 <1.4.3\nnot-affected <1.2\n" +
+	body := "accept\ntitle Heap overflow in frobnicate()\naffected >=1.2 <1.4.3\nnot-affected <1.2\nunchecked <1.0\n" +
 		"type CWE-787 out-of-bounds write\nseverity high\ncrd " + crd + " 14:00 UTC\n" +
 		"credit Rita Reporter <rita@reporter.example> as finder\nbranch 1.4 1.4.3\n" +
 		"impact <<END\nA remote attacker who controls a name can crash the server,\nand may run code.\nEND\n" +
@@ -247,6 +247,123 @@ func textOf(raw []byte) string {
 		return nil
 	})
 	return out.String()
+}
+
+// patchText is the demo's fix.
+const patchText = `--- a/src/frob.c
++++ b/src/frob.c
+@@ -10,7 +10,7 @@ int frobnicate(const char *name)
+ {
+-	char buf[256];
+-	strcpy(buf, name);
++	char buf[256];
++	snprintf(buf, sizeof buf, "%s", name);
+ 	return frob(buf);
+ }
+`
+
+// command sends a signed command mail from alice in the case thread and
+// returns the transcript.
+func (n *narrator) command(body string, atts ...Attachment) (string, error) {
+	alice := n.w.Maintainers[0]
+	before := len(n.w.Sim.To(alice.Address))
+	if _, err := n.w.Send(alice, Mail{To: plusAddress(n.w, n.caseID), Subject: "Re: [" + n.caseID + "] Heap overflow in frobnicate()",
+		Sign: true, Body: body, Attachments: atts}); err != nil {
+		return "", err
+	}
+	return n.waitTranscript(alice, before+2)
+}
+
+func (n *narrator) prenotify() error {
+	n.title("Alice attaches the patch, asks the CNA for a CVE id, and pre-notifies downstream")
+	patchName := "frob-1.4-" + n.caseID + "-r1.patch"
+	body := "patch\ncve request\nnotify distros acme\nsend\n"
+	n.say("Her signed mail, with %s attached:\n%s", patchName, indent(body))
+	tr, err := n.command(body, Attachment{Name: patchName, Data: []byte(patchText)})
+	if err != nil {
+		return err
+	}
+	n.say("Transcript:\n%s", indent(grepLines(tr, "ok:", "error:")))
+	if _, err := n.w.WaitMail(n.ctx, n.w.CNA.Address, 1, waitTimeout); err != nil {
+		return err
+	}
+	n.say("The CNA got one CVE request, encrypted to its key.")
+	for _, id := range []string{"distros", "acme"} {
+		d := n.w.Downstream[id]
+		got, err := n.w.WaitMail(n.ctx, d.Address, 1, waitTimeout)
+		if err != nil {
+			return err
+		}
+		op, err := n.w.Read(d, got[0])
+		if err != nil {
+			return fmt.Errorf("%s cannot read its pre-notification: %w", id, err)
+		}
+		text := textOf(op.Message)
+		n.say("%s (%s): multipart/encrypted=%v, decrypts with its own key=%v, draft advisory attached=%v, patch attached=%v.",
+			id, d.Address, bytes.Contains(got[0].Data, []byte("multipart/encrypted")), op.Encrypted,
+			strings.Contains(text, "EMBARGOED DRAFT"), bytes.Contains(op.Message, []byte(patchName)))
+	}
+	return nil
+}
+
+func (n *narrator) armPublication() error {
+	n.title("The CNA assigns CVE-2026-12345; Alice records it and arms the announcement")
+	tr, err := n.command("cve CVE-2026-12345\npublish\n")
+	if err != nil {
+		return err
+	}
+	n.say("Transcript:\n%s", indent(grepLines(tr, "ok:", "error:")))
+	if !strings.Contains(tr, "armed") {
+		return fmt.Errorf("the announcement was not armed")
+	}
+	return nil
+}
+
+func (n *narrator) crdArrives() error {
+	n.title("The clock moves to the CRD: secbot announces and ends the embargo")
+	var crd time.Time
+	if err := n.w.View(func(tx *store.Tx) error {
+		c, err := tx.Case(n.caseID)
+		crd = c.Fields.CRD
+		return err
+	}); err != nil {
+		return err
+	}
+	n.w.Clock.AdvanceTo(crd.Add(time.Second))
+	n.w.KickScheduler()
+	got, err := n.w.WaitMail(n.ctx, n.w.Announce, 1, waitTimeout)
+	if err != nil {
+		return err
+	}
+	op, err := n.w.Read(n.w.Robot, got[0])
+	if err != nil {
+		return fmt.Errorf("read announcement: %w", err)
+	}
+	n.say("%s got the announcement: signed, not encrypted (multipart/signed=%v, signature valid=%v). It begins:\n%s",
+		n.w.Announce, bytes.Contains(got[0].Data, []byte("multipart/signed")), op.SignatureValid, indent(firstLines(textOf(op.Message), 14)))
+	if _, err := n.w.WaitMail(n.ctx, n.w.Reporter.Address, 4, waitTimeout); err != nil {
+		return err
+	}
+	for _, d := range n.w.Downstream {
+		if _, err := n.w.WaitMail(n.ctx, d.Address, 2, waitTimeout); err != nil {
+			return err
+		}
+	}
+	n.say("Rita, the distros list and acme were told that the embargo is over.")
+	return n.w.WaitSent(n.ctx, waitTimeout)
+}
+
+// grepLines keeps the lines that start with one of the prefixes.
+func grepLines(s string, prefixes ...string) string {
+	var out []string
+	for _, line := range strings.Split(s, "\n") {
+		for _, p := range prefixes {
+			if strings.HasPrefix(line, p) {
+				out = append(out, line)
+			}
+		}
+	}
+	return strings.Join(out, "\n")
 }
 
 func (n *narrator) restart() error {
