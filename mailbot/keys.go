@@ -214,7 +214,7 @@ func PublicKey(path string) (armored, fp string, err error) {
 	if err != nil {
 		return "", "", err
 	}
-	pub, err := key.GetArmoredPublicKey()
+	pub, err := key.GetArmoredPublicKeyWithCustomHeaders("", "")
 	if err != nil {
 		return "", "", fmt.Errorf("armor public key: %w", err)
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sort"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -108,6 +109,7 @@ func printCase(out io.Writer, tx *store.Tx, id string) error {
 	for _, e := range log {
 		events = append(events, event{e.Time, fmt.Sprintf("%s by %s %s", e.Action, e.Actor, e.Detail)})
 	}
+	sort.SliceStable(events, func(i, j int) bool { return events[i].at.Before(events[j].at) })
 	for _, e := range events {
 		fmt.Fprintf(out, "  %s  %s\n", e.at.UTC().Format("2006-01-02 15:04:05"), e.text)
 	}
