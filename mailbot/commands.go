@@ -104,7 +104,13 @@ func (b *Bot) replayRefusal(tx *store.Tx, m *store.Message, p *prepared, now tim
 	if sigTime.IsZero() {
 		return "the signature carries no creation time.", nil
 	}
-	if age := now.Sub(sigTime); age > maxAge {
+	// Arrival is when the IMAP server took the mail, so that a mail that
+	// waited while secbot was down still runs.
+	arrival := p.msg.InternalDate
+	if arrival.IsZero() || arrival.After(now) {
+		arrival = now
+	}
+	if age := arrival.Sub(sigTime); age > maxAge {
 		return fmt.Sprintf("the signature was made %s before the mail arrived; at most %s is accepted, so that an old mail cannot be replayed.",
 			age.Round(time.Minute), maxAge), nil
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/secbot/secbot/mailbot"
 	"github.com/secbot/secbot/mailbot/demo"
+	"github.com/secbot/secbot/mailbot/intake"
 	"github.com/secbot/secbot/mailbot/mailsim"
 	"github.com/secbot/secbot/mailbot/pgpmime"
 	"github.com/secbot/secbot/store"
@@ -388,3 +389,29 @@ func messageID(t *testing.T, raw []byte) string {
 }
 
 var _ = mailbot.KindAck
+
+func TestRescanAfterUIDValidityChangeRecordsNothingTwice(t *testing.T) {
+	e := newEnv(t, demo.Options{})
+	raw, _, err := e.Compose(e.Reporter, report("once"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Sim.Append(e.Robot.Address, raw); err != nil {
+		t.Fatal(err)
+	}
+	e.waitMail(e.Maintainers[0].Address, 1)
+	// The mailbox is rebuilt under a new UIDVALIDITY: the same mail comes
+	// back with a header the server added. A different mail reusing the
+	// Message-ID is still kept.
+	again := append([]byte("Received: from rebuild by imap.example; Wed, 25 Nov 2026 12:00:00 +0000\r\n"), raw...)
+	other := bytes.Replace(raw, []byte("SECRET-REPORT-TEXT"), []byte("SECRET-REPORT-TEXT, another mail"), 1)
+	msgs := []intake.Message{{UID: 1, Raw: again}, {UID: 2, Raw: other}}
+	if err := e.Bot().Deliver(e.ctx, "INBOX", 424242, msgs); err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	e.View(func(tx *store.Tx) error { n = tx.MessageCount(); return nil })
+	if n != 2 {
+		t.Errorf("%d messages stored, want 2 (the rescanned copy is a duplicate, the other mail is not)", n)
+	}
+}

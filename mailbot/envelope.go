@@ -42,8 +42,14 @@ type Envelope struct {
 	// Auto is set for mail no robot should answer: auto-replies, bounces,
 	// list traffic (RFC 3834 Auto-Submitted, Precedence).
 	Auto bool
-	// Hash is the hex SHA-256 of the raw message: the dedupe key.
+	// Hash is the hex SHA-256 of the raw message.
 	Hash string
+	// DedupeKey identifies the same mail seen twice: its Message-ID and
+	// the hash of its body. Servers rewrite headers (Received,
+	// Return-Path) when a mailbox is rebuilt under a new UIDVALIDITY, but
+	// not the body; a different mail that reuses a Message-ID has another
+	// body and is kept.
+	DedupeKey string
 }
 
 // parseEnvelope reads the header section of raw. It never fails on odd
@@ -63,6 +69,7 @@ func parseEnvelope(raw []byte) (*Envelope, gomail.Header, error) {
 	}
 	h := gomail.Header{Header: message.Header{Header: th}}
 	env.fill(h)
+	env.DedupeKey = dedupeKey(env.MessageID, raw)
 	return env, h, nil
 }
 
@@ -142,4 +149,18 @@ func cleanLine(s string) string {
 		out = out[:300]
 	}
 	return strings.ToValidUTF8(out, "?")
+}
+
+func dedupeKey(messageID string, raw []byte) string {
+	body := raw
+	if i := bytes.Index(raw, []byte("\r\n\r\n")); i >= 0 {
+		body = raw[i+4:]
+	} else if i := bytes.Index(raw, []byte("\n\n")); i >= 0 {
+		body = raw[i+2:]
+	}
+	h := sha256.New()
+	h.Write([]byte(messageID))
+	h.Write([]byte{0})
+	h.Write(body)
+	return "dedupe:" + hex.EncodeToString(h.Sum(nil))
 }

@@ -187,9 +187,12 @@ func (b *Bot) isOwnMail(env *Envelope, raw []byte) bool {
 // queues the mails it causes. It returns how many mails it queued. The
 // cases it changes are left in cases, for the caller to write.
 func (b *Bot) record(tx *store.Tx, cases map[string]*store.Case, mailbox string, uidv uint32, p *prepared, now time.Time) (int, error) {
-	hashKey := "sha256:" + p.env.Hash
+	hashKey := p.env.DedupeKey
+	if hashKey == "" { // the header could not be read: dedupe on the bytes
+		hashKey = "sha256:" + p.env.Hash
+	}
 	if _, dup := tx.LookupMessageID(hashKey); dup {
-		return 0, nil // the very same bytes were recorded before (a UIDVALIDITY re-scan)
+		return 0, nil // the same mail was recorded before (a UIDVALIDITY re-scan)
 	}
 	m := &store.Message{
 		MessageID: p.env.MessageID, Received: now, Date: p.env.Date, From: p.env.From,
