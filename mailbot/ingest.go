@@ -132,7 +132,10 @@ func (b *Bot) prepare(m intake.Message) (p *prepared) {
 	}
 	p.loop = b.isOwnMail(env, m.Raw)
 	b.unwrap(p)
-	if p.status == store.MsgIngested && !p.loop {
+	// Only a mail that is signed, or claims a maintainer's address, can
+	// lead anywhere with commands (to run them, or to say why not): the
+	// command block of everyone else's mail is not even parsed.
+	if p.status == store.MsgIngested && !p.loop && (p.opened != nil && p.opened.Signed || b.claimsMaintainer(p)) {
 		effective := m.Raw
 		if p.opened != nil {
 			effective = p.opened.Message
@@ -144,6 +147,12 @@ func (b *Bot) prepare(m intake.Message) (p *prepared) {
 					p.patches = patchAttachments(effective)
 				}
 			}
+		}
+	}
+	if p.status == store.MsgIngested && !p.loop {
+		effective := m.Raw
+		if p.opened != nil {
+			effective = p.opened.Message
 		}
 		p.pubKey = senderKey(effective, env.From, b.now())
 	}
@@ -223,9 +232,6 @@ func (b *Bot) record(tx *store.Tx, cases map[string]*store.Case, mailbox string,
 	}
 	c.Messages = append(c.Messages, key)
 	c.Updated = now
-	if err := tx.Audit(store.AuditEntry{Time: now, Case: c.ID, Actor: actor(p.signer), Action: "message", Detail: fmt.Sprintf("message %d (%s)", key, p.status)}); err != nil {
-		return 0, err
-	}
 	b.learnReporterKey(c, p)
 	n, err := b.queueForMessage(tx, c, m, isNew, p, now)
 	if err != nil {

@@ -174,6 +174,7 @@ type AuditEntry struct {
 func (tx *Tx) Audit(e AuditEntry) error {
 	b := tx.btx.Bucket(bucketAudit)
 	seq, err := b.NextSequence()
+	b.FillPercent = appendFill
 	if err != nil {
 		return fmt.Errorf("audit sequence: %w", err)
 	}

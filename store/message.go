@@ -44,6 +44,9 @@ type Message struct {
 // form when there is one) and returns the new message key.
 func (tx *Tx) AddMessage(m *Message, raw, plain []byte) (uint64, error) {
 	b := tx.btx.Bucket(bucketMessages)
+	// Message keys only grow: pack pages full instead of half (bbolt's
+	// default split), which halves the pages a backlog writes.
+	b.FillPercent = appendFill
 	key, err := b.NextSequence()
 	if err != nil {
 		return 0, fmt.Errorf("message sequence: %w", err)
@@ -53,6 +56,7 @@ func (tx *Tx) AddMessage(m *Message, raw, plain []byte) (uint64, error) {
 		return 0, err
 	}
 	rawb := tx.btx.Bucket(bucketRaw)
+	rawb.FillPercent = appendFill
 	if err := rawb.Put(append(u64(key), 'r'), raw); err != nil {
 		return 0, fmt.Errorf("put raw message %d: %w", key, err)
 	}

@@ -64,7 +64,9 @@ func (tx *Tx) Enqueue(m *OutMail) (bool, error) {
 	if err := tx.putJSON(bucketOutbox, []byte(m.ID), m); err != nil {
 		return false, err
 	}
-	if err := tx.btx.Bucket(bucketDue).Put(dueKey(m.NextAttempt, m.ID), nil); err != nil {
+	due := tx.btx.Bucket(bucketDue)
+	due.FillPercent = appendFill // new entries are due now: keys mostly grow
+	if err := due.Put(dueKey(m.NextAttempt, m.ID), nil); err != nil {
 		return false, fmt.Errorf("index due %s: %w", m.ID, err)
 	}
 	return true, nil

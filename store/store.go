@@ -46,6 +46,9 @@ var (
 	keySchema = []byte("schema")
 )
 
+// appendFill is the page fill for buckets whose keys only grow.
+const appendFill = 0.95
+
 // Store is an open secbot database.
 type Store struct {
 	db *bolt.DB
