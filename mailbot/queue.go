@@ -22,46 +22,45 @@ type queue struct {
 
 var _ outbox.Queue = (*queue)(nil)
 
-// Due implements outbox.Queue.
+// Due implements outbox.Queue. Each mail is rendered in a read
+// transaction of its own, so that encrypting a batch never holds one long
+// transaction open against the writers.
 func (q *queue) Due(now time.Time, limit int) ([]outbox.Entry, time.Time, error) {
 	var (
-		out     []outbox.Entry
-		next    time.Time
-		refused []refusal
+		due  []*store.OutMail
+		next time.Time
 	)
 	err := q.b.store.View(func(tx *store.Tx) error {
-		due, nxt, err := tx.Due(now, limit)
-		if err != nil {
-			return err
-		}
-		next = nxt
-		for _, om := range due {
-			e, err := q.entry(tx, om)
-			var perm errPermanent
-			if errors.As(err, &perm) {
-				refused = append(refused, refusal{om.ID, perm.Error()})
-				continue
-			}
-			if err != nil {
-				return fmt.Errorf("render %s: %w", om.ID, err)
-			}
-			out = append(out, e)
-		}
-		return nil
+		var err error
+		due, next, err = tx.Due(now, limit)
+		return err
 	})
 	if err != nil {
 		return nil, time.Time{}, err
 	}
-	for _, r := range refused {
-		q.b.log.Error("mail refused before sending", "id", r.id, "reason", r.reason)
-		if err := q.Failed(r.id, now, "refused: "+r.reason, true); err != nil {
-			return nil, time.Time{}, err
+	var out []outbox.Entry
+	for _, om := range due {
+		var e outbox.Entry
+		err := q.b.store.View(func(tx *store.Tx) error {
+			var err error
+			e, err = q.entry(tx, om)
+			return err
+		})
+		var perm errPermanent
+		switch {
+		case errors.As(err, &perm):
+			q.b.log.Error("mail refused before sending", "id", om.ID, "reason", perm.Error())
+			if err := q.Failed(om.ID, now, "refused: "+perm.Error(), true); err != nil {
+				return nil, time.Time{}, err
+			}
+		case err != nil:
+			return nil, time.Time{}, fmt.Errorf("render %s: %w", om.ID, err)
+		default:
+			out = append(out, e)
 		}
 	}
 	return out, next, nil
 }
-
-type refusal struct{ id, reason string }
 
 func (q *queue) entry(tx *store.Tx, om *store.OutMail) (outbox.Entry, error) {
 	e := outbox.Entry{ID: om.ID, From: om.From, To: om.To, Queued: om.Queued, Attempts: om.Attempts, Data: om.Data}
