@@ -44,14 +44,17 @@ type cmdRun struct {
 // configured maintainer key lets a command run; the From header counts
 // for nothing.
 func (b *Bot) handleCommands(tx *store.Tx, c *store.Case, m *store.Message, p *prepared, now time.Time) (int, error) {
-	if p.cmds == nil {
-		return 0, nil
-	}
 	if p.signer == "" {
-		if !b.claimsMaintainer(p) {
-			return 0, nil // a reporter's text that happens to look like commands
+		// A maintainer's mail whose OpenPGP part could not be read never
+		// had its commands parsed: it is told why nothing ran all the same.
+		unreadable := p.status == store.MsgUndecryptable
+		if p.cmds == nil && !unreadable || !b.claimsMaintainer(p) {
+			return 0, nil // no commands, or a reporter's text that happens to look like some
 		}
 		return b.queueTranscript(tx, c, m, p, nil, "No command ran: "+b.unsignedReason(p), now)
+	}
+	if p.cmds == nil {
+		return 0, nil
 	}
 	if refusal, err := b.replayRefusal(tx, m, p, now); err != nil || refusal != "" {
 		if err != nil {
@@ -87,6 +90,8 @@ func (b *Bot) claimsMaintainer(p *prepared) bool {
 
 func (b *Bot) unsignedReason(p *prepared) string {
 	switch {
+	case p.status == store.MsgUndecryptable:
+		return "the OpenPGP part of the mail could not be read: " + p.reason
 	case p.opened == nil || !p.opened.Signed:
 		return "the mail is not OpenPGP-signed. Commands run only from mail signed with a configured maintainer key; the From header proves nothing."
 	case p.opened.SignatureError != nil:

@@ -11,9 +11,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ProtonMail/gopenpgp/v2/crypto"
 	"github.com/emersion/go-message"
 
 	"github.com/secbot/secbot/mailbot/demo"
+	"github.com/secbot/secbot/mailbot/pgpmime"
 	"github.com/secbot/secbot/store"
 )
 
@@ -328,4 +330,43 @@ func allText(t *testing.T, raw []byte) string {
 		return nil
 	})
 	return out.String()
+}
+
+func TestUnreadableSignatureStillGetsATranscript(t *testing.T) {
+	e := newEnv(t, demo.Options{})
+	relayID := e.openCase()
+	alice := e.Maintainers[0]
+	raw := "From: Alice <" + alice.Address + ">\r\nTo: " + e.Robot.Address + "\r\nSubject: Re: [SEC-2026-0001]\r\n" +
+		"In-Reply-To: <" + relayID + ">\r\nMessage-Id: <garbage-sig@demo.example>\r\nMIME-Version: 1.0\r\n" +
+		"Content-Type: multipart/signed; boundary=\"b\"; micalg=pgp-sha256; protocol=\"application/pgp-signature\"\r\n\r\n" +
+		"--b\r\nContent-Type: text/plain\r\n\r\ntitle pwned\r\n--b\r\nContent-Type: application/pgp-signature\r\n\r\n" +
+		"-----BEGIN PGP SIGNATURE-----\r\n\r\nbm90IGEgc2lnbmF0dXJl\r\n-----END PGP SIGNATURE-----\r\n--b--\r\n"
+	if err := e.Sim.Send(alice.Address, []string{e.Robot.Address}, []byte(raw)); err != nil {
+		t.Fatal(err)
+	}
+	tr := e.transcript(3)
+	if !strings.Contains(tr, "No command ran") || !strings.Contains(tr, "did not verify") {
+		t.Errorf("transcript:\n%s", tr)
+	}
+	// Encrypted, but not to the robot: its commands cannot even be read.
+	stranger, _ := pgpmime.GenerateKey("Stranger", "s@x.example", "x25519")
+	strangerKey, _ := pgpmime.ReadKey([]byte(stranger))
+	plain, _, err := e.Compose(alice, demo.Mail{Subject: "Re: [SEC-2026-0001]", Body: "title pwned\n", InReplyTo: relayID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	enc, err := pgpmime.Encrypt(plain, []*crypto.Key{strangerKey}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Sim.Send(alice.Address, []string{e.Robot.Address}, enc); err != nil {
+		t.Fatal(err)
+	}
+	tr = e.transcript(5)
+	if !strings.Contains(tr, "No command ran") || !strings.Contains(tr, "could not be read") {
+		t.Errorf("transcript:\n%s", tr)
+	}
+	if c := e.caseByID("SEC-2026-0001"); c.Fields.Title != "" {
+		t.Errorf("title %q set by an unreadable mail", c.Fields.Title)
+	}
 }

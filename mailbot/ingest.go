@@ -130,6 +130,11 @@ func (b *Bot) prepare(m intake.Message) (p *prepared) {
 		p.reason = fmt.Sprintf("the message is %d bytes, over the limit of %d: only its header was kept", m.Size, b.cfg.Robot.MaxMessageBytes)
 		return p
 	}
+	if headerRunTooLong(m.Raw) {
+		// Parsing it would take some 40 times its size in memory.
+		p.status, p.reason = store.MsgQuarantined, errPartHeaderTooBig.Error()+": it is kept, not parsed"
+		return p
+	}
 	p.loop = b.isOwnMail(env, m.Raw)
 	b.unwrap(p)
 	// Only a mail that is signed, or claims a maintainer's address, can

@@ -62,6 +62,9 @@ func walkFiles(raw []byte, fn func(name, mediaType string, body []byte) bool) {
 }
 
 func walkLeaves(raw []byte, limit int64, fn func(name, mediaType string, body []byte) bool) {
+	if headerRunTooLong(raw) {
+		return // see errPartHeaderTooBig
+	}
 	ent, err := message.Read(bytes.NewReader(raw))
 	if err != nil && ent == nil {
 		return
