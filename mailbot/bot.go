@@ -164,6 +164,9 @@ func (b *Bot) Run(ctx context.Context) error {
 	if g == 0 {
 		g = shutdownGrace
 	}
+	if b.pending() == 0 {
+		g = 0 // nothing in hand: no reason to wait
+	}
 	grace := time.AfterFunc(g, stopSend)
 	defer grace.Stop()
 	wg.Wait()
@@ -183,4 +186,11 @@ func (b *Bot) guard(name string, fn func() error) (err error) {
 		}
 	}()
 	return fn()
+}
+
+// pending counts the mails waiting in the outbox.
+func (b *Bot) pending() int {
+	n := 0
+	b.store.View(func(tx *store.Tx) error { n = tx.PendingCount(); return nil })
+	return n
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
 )
 
 // SchemaVersion is the layout this code reads and writes. Open refuses a
@@ -21,6 +22,10 @@ const SchemaVersion = 1
 
 // ErrNotFound is returned when a case, message or outbox entry does not exist.
 var ErrNotFound = errors.New("not found")
+
+// ErrLocked is returned by Open when another process (a running secbot)
+// holds the file: bbolt allows one writer process and no readers beside it.
+var ErrLocked = errors.New("store is locked by another process")
 
 // ErrNewerSchema is returned by Open for a store written by a newer secbot.
 var ErrNewerSchema = errors.New("store schema is newer than this secbot")
@@ -69,6 +74,9 @@ func Open(path string, opts Options) (*Store, error) {
 		timeout = 5 * time.Second
 	}
 	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: timeout, ReadOnly: opts.ReadOnly})
+	if errors.Is(err, berrors.ErrTimeout) {
+		return nil, fmt.Errorf("open store %s: %w", path, ErrLocked)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}

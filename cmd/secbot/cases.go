@@ -11,12 +11,12 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/secbot/secbot/mailbot/config"
 	"github.com/secbot/secbot/store"
 )
 
-// openRead opens the store shared, so that the CLI can read while the
-// daemon runs.
-func openRead(args []string, name string, extra func(*flag.FlagSet)) (*store.Store, *flag.FlagSet, error) {
+// readFlags parses -c and the query's own flags.
+func readFlags(args []string, name string, extra func(*flag.FlagSet)) (*config.Config, *flag.FlagSet, error) {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	load := configFlag(fs)
 	if extra != nil {
@@ -26,20 +26,15 @@ func openRead(args []string, name string, extra func(*flag.FlagSet)) (*store.Sto
 		return nil, nil, err
 	}
 	cfg, err := load()
-	if err != nil {
-		return nil, nil, err
-	}
-	st, err := store.Open(cfg.Path(cfg.Robot.Store), store.Options{ReadOnly: true})
-	return st, fs, err
+	return cfg, fs, err
 }
 
 func cmdCaseList(ctx context.Context, args []string) error {
-	st, _, err := openRead(args, "case list", nil)
+	cfg, _, err := readFlags(args, "case list", nil)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
-	return st.View(func(tx *store.Tx) error { return printCases(os.Stdout, tx) })
+	return runQuery(cfg, query{Cmd: "list"}, os.Stdout)
 }
 
 func printCases(out io.Writer, tx *store.Tx) error {
@@ -56,15 +51,14 @@ func printCases(out io.Writer, tx *store.Tx) error {
 }
 
 func cmdCaseShow(ctx context.Context, args []string) error {
-	st, fs, err := openRead(args, "case show", nil)
+	cfg, fs, err := readFlags(args, "case show", nil)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
 	if fs.NArg() != 1 {
 		return errUsage
 	}
-	return st.View(func(tx *store.Tx) error { return printCase(os.Stdout, tx, fs.Arg(0)) })
+	return runQuery(cfg, query{Cmd: "show", ID: fs.Arg(0)}, os.Stdout)
 }
 
 // printCase writes a case, its fields and its timeline: messages and
@@ -118,14 +112,13 @@ func printCase(out io.Writer, tx *store.Tx, id string) error {
 
 func cmdOutbox(ctx context.Context, args []string) error {
 	var all *bool
-	st, _, err := openRead(args, "outbox", func(fs *flag.FlagSet) {
+	cfg, _, err := readFlags(args, "outbox", func(fs *flag.FlagSet) {
 		all = fs.Bool("all", false, "also list mail already sent")
 	})
 	if err != nil {
 		return err
 	}
-	defer st.Close()
-	return st.View(func(tx *store.Tx) error { return printOutbox(os.Stdout, tx, *all) })
+	return runQuery(cfg, query{Cmd: "outbox", All: *all}, os.Stdout)
 }
 
 func printOutbox(out io.Writer, tx *store.Tx, all bool) error {

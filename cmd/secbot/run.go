@@ -60,6 +60,9 @@ func cmdRun(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := serveCtl(ctx, ctlPath(cfg), st, bot, log); err != nil {
+		log.Warn("no control socket: `secbot case` commands will not work while secbot runs", "err", err)
+	}
 	log.Info("secbot running", "address", cfg.Robot.Address, "robot_key", keys.RobotFP)
 	err = bot.Run(ctx)
 	log.Info("secbot stopped")

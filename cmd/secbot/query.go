@@ -1,0 +1,159 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"time"
+
+	"github.com/secbot/secbot/mailbot"
+	"github.com/secbot/secbot/mailbot/config"
+	"github.com/secbot/secbot/store"
+)
+
+// query is one read-only CLI command. It runs on the store directly when
+// no daemon holds it, else the running daemon answers it over its control
+// socket: bbolt lets one process hold the file, so the CLI cannot open it
+// beside `secbot run`.
+type query struct {
+	Cmd   string `json:"cmd"` // list, show, outbox, advisory
+	ID    string `json:"id,omitempty"`
+	All   bool   `json:"all,omitempty"`
+	Final bool   `json:"final,omitempty"`
+}
+
+// answer writes the query's output from one read transaction.
+func (q query) answer(w io.Writer, tx *store.Tx, bot *mailbot.Bot) error {
+	switch q.Cmd {
+	case "list":
+		return printCases(w, tx)
+	case "show":
+		return printCase(w, tx, q.ID)
+	case "outbox":
+		return printOutbox(w, tx, q.All)
+	case "advisory":
+		text, err := mailbot.RenderAdvisory(bot, tx, q.ID, !q.Final)
+		if err != nil {
+			return err
+		}
+		_, err = io.WriteString(w, text)
+		return err
+	}
+	return fmt.Errorf("unknown query %q", q.Cmd)
+}
+
+// runQuery answers q from the store, or asks the daemon when it holds it.
+func runQuery(cfg *config.Config, q query, w io.Writer) error {
+	if conn, err := net.DialTimeout("unix", ctlPath(cfg), time.Second); err == nil {
+		return askDaemon(conn, q, w) // a running secbot holds the store
+	}
+	st, err := store.Open(cfg.Path(cfg.Robot.Store), store.Options{ReadOnly: true, Timeout: time.Second})
+	if errors.Is(err, store.ErrLocked) {
+		return fmt.Errorf("%w, and no secbot answers on %s", err, ctlPath(cfg))
+	}
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	var bot *mailbot.Bot
+	if q.Cmd == "advisory" {
+		if bot, err = offlineBot(cfg, st); err != nil {
+			return err
+		}
+	}
+	return st.View(func(tx *store.Tx) error { return q.answer(w, tx, bot) })
+}
+
+// offlineBot builds a Bot that is never run, for rendering.
+func offlineBot(cfg *config.Config, st *store.Store) (*mailbot.Bot, error) {
+	log := slog.New(slog.DiscardHandler)
+	keys, err := mailbot.LoadKeys(cfg, time.Now(), log)
+	if err != nil {
+		return nil, err
+	}
+	return mailbot.New(mailbot.Options{Config: cfg, Store: st, Keys: keys, Logger: log})
+}
+
+// ctlPath is the daemon's control socket, beside the store.
+func ctlPath(cfg *config.Config) string { return cfg.Path(cfg.Robot.Store) + ".sock" }
+
+func askDaemon(conn net.Conn, q query, w io.Writer) error {
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(30 * time.Second))
+	if err := json.NewEncoder(conn).Encode(q); err != nil {
+		return fmt.Errorf("ask daemon: %w", err)
+	}
+	r := bufio.NewReader(conn)
+	status, err := r.ReadString('\n')
+	if err != nil {
+		return fmt.Errorf("read daemon answer: %w", err)
+	}
+	if status != "ok\n" {
+		return fmt.Errorf("daemon: %s", status[:len(status)-1])
+	}
+	_, err = io.Copy(w, r)
+	return err
+}
+
+// serveCtl answers queries on a unix socket only the owner can use, until
+// ctx ends. Only the read-only queries above exist: nothing that changes
+// a case can come in this way.
+func serveCtl(ctx context.Context, path string, st *store.Store, bot *mailbot.Bot, log *slog.Logger) error {
+	os.Remove(path) // a stale socket of a crashed run
+	var lc net.ListenConfig
+	ln, err := lc.Listen(ctx, "unix", path)
+	if err != nil {
+		return fmt.Errorf("control socket: %w", err)
+	}
+	if err := os.Chmod(path, 0o600); err != nil {
+		ln.Close()
+		return fmt.Errorf("control socket: %w", err)
+	}
+	go func() {
+		<-ctx.Done()
+		ln.Close()
+		os.Remove(path)
+	}()
+	go func() {
+		for {
+			conn, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go handleCtl(conn, st, bot, log)
+		}
+	}()
+	return nil
+}
+
+func handleCtl(conn net.Conn, st *store.Store, bot *mailbot.Bot, log *slog.Logger) {
+	defer conn.Close()
+	defer func() {
+		if r := recover(); r != nil {
+			log.Error("panic in control query", "panic", r)
+		}
+	}()
+	conn.SetDeadline(time.Now().Add(30 * time.Second))
+	var q query
+	if err := json.NewDecoder(io.LimitReader(conn, 4096)).Decode(&q); err != nil {
+		fmt.Fprintf(conn, "error: bad query: %v\n", err)
+		return
+	}
+	var out bufferWriter
+	if err := st.View(func(tx *store.Tx) error { return q.answer(&out, tx, bot) }); err != nil {
+		fmt.Fprintf(conn, "error: %v\n", err)
+		return
+	}
+	io.WriteString(conn, "ok\n")
+	conn.Write(out.b)
+}
+
+type bufferWriter struct{ b []byte }
+
+func (w *bufferWriter) Write(p []byte) (int, error) { w.b = append(w.b, p...); return len(p), nil }
