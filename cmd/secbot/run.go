@@ -34,12 +34,7 @@ func newLogger(level string) *slog.Logger {
 }
 
 func cmdRun(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("run", flag.ContinueOnError)
-	load := configFlag(fs)
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	cfg, err := load()
+	cfg, _, err := readFlags(args, "run", nil)
 	if err != nil {
 		return err
 	}
@@ -70,12 +65,7 @@ func cmdRun(ctx context.Context, args []string) error {
 }
 
 func cmdCheck(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("check", flag.ContinueOnError)
-	load := configFlag(fs)
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	cfg, err := load()
+	cfg, _, err := readFlags(args, "check", nil)
 	if err != nil {
 		return err
 	}
@@ -91,12 +81,7 @@ func cmdCheck(ctx context.Context, args []string) error {
 }
 
 func cmdKey(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("key", flag.ContinueOnError)
-	load := configFlag(fs)
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	cfg, err := load()
+	cfg, _, err := readFlags(args, "key", nil)
 	if err != nil {
 		return err
 	}
