@@ -5,8 +5,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/ProtonMail/gopenpgp/v2/crypto"
-
 	"github.com/secbot/secbot/mailbot/pgpmime"
 	"github.com/secbot/secbot/store"
 	"github.com/secbot/secbot/templates"
@@ -298,7 +296,7 @@ func (b *Bot) renderPrenotify(tx *store.Tx, om *store.OutMail, sp spec, c *store
 
 // encryptForContact encrypts to a downstream contact's or the CNA's key,
 // refusing when it is not the key the mail was queued for.
-func (b *Bot) encryptForContact(plain []byte, sp spec) ([]byte, error) {
+func (b *Bot) encryptForContact(om *store.OutMail, plain []byte, sp spec) ([]byte, error) {
 	var ck ContactKey
 	switch {
 	case sp.CNA && b.keys.CNA != nil:
@@ -312,7 +310,7 @@ func (b *Bot) encryptForContact(plain []byte, sp spec) ([]byte, error) {
 	if err := pgpmime.UsableForEncryption(ck.Key, b.now()); err != nil {
 		return nil, errPermanent{fmt.Errorf("refused to send to %s: %w", ck.ID, err)}
 	}
-	out, err := pgpmime.Encrypt(plain, []*crypto.Key{ck.Key}, b.keys.Robot)
+	out, err := b.encrypt(om, plain, ck.Key)
 	if err != nil {
 		return nil, fmt.Errorf("encrypt for %s: %w", ck.ID, err)
 	}

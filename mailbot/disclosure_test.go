@@ -132,7 +132,7 @@ func TestFromReportToAnnouncement(t *testing.T) {
 		if d.From != e.Robot.Address || d.To[0] == e.Announce {
 			continue
 		}
-		for _, secret := range []string{"SECRET-REPORT-TEXT", "SECRET-IMPACT", "SECRET-PATCH"} {
+		for _, secret := range []string{"SECRET-REPORT-TEXT", "SECRET-IMPACT", "SECRET-PATCH", "Heap overflow", "frobnicate"} {
 			if bytes.Contains(d.Data, []byte(secret)) {
 				t.Errorf("%q reached %v in the clear", secret, d.To)
 			}

@@ -62,9 +62,9 @@ func (b *Bot) render(tx *store.Tx, om *store.OutMail) ([]byte, error) {
 	case sp.Recipient != "":
 		return b.encryptForReporter(tx, om, plain, sp)
 	case sp.Downstream != "" || sp.CNA:
-		return b.encryptForContact(plain, sp)
+		return b.encryptForContact(om, plain, sp)
 	}
-	return b.encryptFor(plain, sp)
+	return b.encryptFor(om, plain, sp)
 }
 
 // encryptForReporter encrypts to the key stored for a reporter, refusing
@@ -81,7 +81,7 @@ func (b *Bot) encryptForReporter(tx *store.Tx, om *store.OutMail, plain []byte, 
 	if err := pgpmime.UsableForEncryption(key, b.now()); err != nil {
 		return nil, errPermanent{fmt.Errorf("refused to send to the reporter: %w", err)}
 	}
-	out, err := pgpmime.Encrypt(plain, []*crypto.Key{key}, b.keys.Robot)
+	out, err := b.encrypt(om, plain, key)
 	if err != nil {
 		return nil, fmt.Errorf("encrypt for reporter: %w", err)
 	}
@@ -107,7 +107,7 @@ func (b *Bot) signWith(plain []byte, key *crypto.Key) ([]byte, error) {
 	return out, nil
 }
 
-func (b *Bot) encryptFor(plain []byte, sp spec) ([]byte, error) {
+func (b *Bot) encryptFor(om *store.OutMail, plain []byte, sp spec) ([]byte, error) {
 	if sp.Maintainer < 0 || sp.Maintainer >= len(b.keys.Maintainers) {
 		return nil, errPermanent{fmt.Errorf("maintainer %d is no longer configured", sp.Maintainer)}
 	}
@@ -118,11 +118,23 @@ func (b *Bot) encryptFor(plain []byte, sp spec) ([]byte, error) {
 	if err := pgpmime.UsableForEncryption(mk.Key, b.now()); err != nil {
 		return nil, errPermanent{fmt.Errorf("refused to send to %s: %w", mk.Name, err)}
 	}
-	out, err := pgpmime.Encrypt(plain, []*crypto.Key{mk.Key}, b.keys.Robot)
+	out, err := b.encrypt(om, plain, mk.Key)
 	if err != nil {
 		return nil, fmt.Errorf("encrypt for %s: %w", mk.Name, err)
 	}
 	return out, nil
+}
+
+// encrypt encrypts a rendered mail to one key, signed by the robot. The
+// readable outer Subject says only which case the mail is about: the real
+// one travels inside, as a protected header, since a subject line alone
+// can give an embargo away.
+func (b *Bot) encrypt(om *store.OutMail, plain []byte, key *crypto.Key) ([]byte, error) {
+	outer := "[secbot] encrypted message"
+	if om.Case != "" {
+		outer = "[" + om.Case + "] encrypted message"
+	}
+	return pgpmime.EncryptHidingSubject(plain, []*crypto.Key{key}, b.keys.Robot, outer)
 }
 
 // header builds the common header of every mail secbot sends.

@@ -114,7 +114,7 @@ func (b *Bot) renderReply(tx *store.Tx, om *store.OutMail, sp spec) ([]byte, err
 		return nil, errPermanent{err}
 	}
 	subj, body, err := b.tmpl.Render(templates.Reply, map[string]any{
-		"Case": c.ID, "Subject": orNone(c.Subject), "Text": sp.Text, "Robot": b.cfg.Robot.Name,
+		"Case": c.ID, "Project": b.projectName(), "Text": sp.Text, "Robot": b.cfg.Robot.Name,
 	})
 	if err != nil {
 		return nil, errPermanent{err}

@@ -44,25 +44,28 @@ type tools struct {
 // requireTools finds the programs the test needs. When one is missing it
 // skips, or fails when CI=true: CI installs them, so a skip there would
 // hide that nothing ran.
-func requireTools(t *testing.T) tools {
+func requireTools(t testing.TB) tools {
+	t.Helper()
+	p := requirePrograms(t, "real-server integration test", "dovecot", "postfix", "postconf", "gpg", "gpgconf")
+	return tools{dovecot: p["dovecot"], postfix: p["postfix"], postconf: p["postconf"], gpg: p["gpg"], gpgconf: p["gpgconf"]}
+}
+
+// requirePrograms finds each of names and checks that the test runs as
+// root. When something is missing it skips, saying why, or fails when
+// CI=true. what names the test in the message.
+func requirePrograms(t testing.TB, what string, names ...string) map[string]string {
 	t.Helper()
 	if testing.Short() {
-		t.Skip("-short: skipping the real-server integration test")
+		t.Skip("-short: skipping the " + what)
 	}
+	paths := map[string]string{}
 	var missing []string
-	find := func(name string) string {
+	for _, name := range names {
 		p, err := lookPath(name)
 		if err != nil {
 			missing = append(missing, name)
 		}
-		return p
-	}
-	tl := tools{
-		dovecot:  find("dovecot"),
-		postfix:  find("postfix"),
-		postconf: find("postconf"),
-		gpg:      find("gpg"),
-		gpgconf:  find("gpgconf"),
+		paths[name] = p
 	}
 	var reasons []string
 	if len(missing) > 0 {
@@ -73,13 +76,13 @@ func requireTools(t *testing.T) tools {
 		reasons = append(reasons, "not running as root: Dovecot and Postfix drop privileges to their system users")
 	}
 	if len(reasons) > 0 {
-		msg := "real-server integration test cannot run: " + strings.Join(reasons, "; ")
+		msg := what + " cannot run: " + strings.Join(reasons, "; ")
 		if os.Getenv("CI") == "true" {
 			t.Fatal(msg + " — CI=true, so this is a failure, not a skip")
 		}
 		t.Skip(msg)
 	}
-	return tl
+	return paths
 }
 
 // lookPath finds name on PATH or in the sbin directories, which are not on
@@ -103,7 +106,7 @@ type account struct {
 	uid, gid int
 }
 
-func lookupAccount(t *testing.T, name string) account {
+func lookupAccount(t testing.TB, name string) account {
 	t.Helper()
 	u, err := user.Lookup(name)
 	if err != nil {
@@ -117,7 +120,7 @@ func lookupAccount(t *testing.T, name string) account {
 // worldReadableTempDir returns t.TempDir() with it and its parent opened
 // to traversal, so that daemons which dropped privileges can reach their
 // files below it.
-func worldReadableTempDir(t *testing.T) string {
+func worldReadableTempDir(t testing.TB) string {
 	t.Helper()
 	dir := t.TempDir()
 	for _, d := range []string{filepath.Dir(dir), dir} {
@@ -129,7 +132,7 @@ func worldReadableTempDir(t *testing.T) string {
 }
 
 // mkdirOwned makes dir (and parents) and gives dir to a.
-func mkdirOwned(t *testing.T, dir string, a account, mode os.FileMode) {
+func mkdirOwned(t testing.TB, dir string, a account, mode os.FileMode) {
 	t.Helper()
 	if err := os.MkdirAll(dir, mode); err != nil {
 		t.Fatal(err)
@@ -142,7 +145,7 @@ func mkdirOwned(t *testing.T, dir string, a account, mode os.FileMode) {
 	}
 }
 
-func writeFile(t *testing.T, path, content string, mode os.FileMode) {
+func writeFile(t testing.TB, path, content string, mode os.FileMode) {
 	t.Helper()
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		t.Fatal(err)
@@ -157,7 +160,7 @@ func writeFile(t *testing.T, path, content string, mode os.FileMode) {
 // parallel bind "127.0.0.1:0" all the time, and one of them taking the
 // port between this check and the daemon's bind would silently receive
 // the test's mail. waitGreeting catches what is left of that race.
-func freePort(t *testing.T) int {
+func freePort(t testing.TB) int {
 	t.Helper()
 	lo := ephemeralLow()
 	const base = 10000
@@ -209,7 +212,7 @@ var errGiveUp = errors.New("giving up")
 
 // waitFor polls cond until it is true, failing the test after timeout.
 // cond's last error is part of the failure message.
-func waitFor(t *testing.T, timeout time.Duration, what string, cond func() (bool, error)) {
+func waitFor(t testing.TB, timeout time.Duration, what string, cond func() (bool, error)) {
 	t.Helper()
 	deadline := time.Now().Add(timeout)
 	var last error
@@ -233,7 +236,7 @@ func waitFor(t *testing.T, timeout time.Duration, what string, cond func() (bool
 
 // waitGreeting waits until addr accepts TCP connections and greets
 // with a line holding testToken: d, not some other server, listens there.
-func waitGreeting(t *testing.T, d *daemon, addr string) {
+func waitGreeting(t testing.TB, d *daemon, addr string) {
 	t.Helper()
 	waitFor(t, startTimeout, d.name+" greeting on "+addr, func() (bool, error) {
 		if d.exited() {
@@ -266,7 +269,7 @@ type daemon struct {
 	err  error // the exit status, once done is closed
 	// diagnose, if set, logs the live state when the test failed, before
 	// the daemon is stopped.
-	diagnose func(t *testing.T)
+	diagnose func(t testing.TB)
 }
 
 // processes lists the processes of d's group.
@@ -281,7 +284,7 @@ func (d *daemon) processes() string {
 // startDaemon starts argv with stdout and stderr going to a log file in
 // dir, and stops the whole process group when the test ends. The logs
 // (its own and extra) are printed if the test failed.
-func startDaemon(t *testing.T, dir, name string, env []string, extraLogs []string, argv ...string) *daemon {
+func startDaemon(t testing.TB, dir, name string, env []string, extraLogs []string, argv ...string) *daemon {
 	t.Helper()
 	logPath := filepath.Join(dir, name+".out")
 	out, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
@@ -324,7 +327,7 @@ func (d *daemon) exited() bool {
 }
 
 // stop sends SIGTERM to the process group, then SIGKILL if it lingers.
-func (d *daemon) stop(t *testing.T) {
+func (d *daemon) stop(t testing.TB) {
 	if d.exited() {
 		return
 	}
@@ -342,7 +345,7 @@ func (d *daemon) stop(t *testing.T) {
 }
 
 // dumpLogs prints the tail of each log file of d.
-func (d *daemon) dumpLogs(t *testing.T) {
+func (d *daemon) dumpLogs(t testing.TB) {
 	for _, p := range d.logs {
 		b, err := os.ReadFile(p)
 		if err != nil {

@@ -60,7 +60,7 @@ func TestRealPeers(t *testing.T) {
 
 	s := &story{t: t, dir: dir, peers: makePeers(t, tl, dir), seen: map[string]int{}}
 	users := []string{s.robot.Address, s.alice.Address, s.bob.Address, s.rita.Address, s.acme.Address}
-	s.dovecot = startDovecot(t, tl, dir, users, s.robot.Address)
+	s.dovecot = startDovecot(t, tl, dir, users, dovecotOptions{rawlogUser: s.robot.Address})
 	s.postfix = startPostfix(t, tl, dir, []string{projectDomain, reporterDomain, acmeDomain}, users, s.dovecot.lmtpAddr)
 
 	<-buildDone

@@ -51,7 +51,7 @@ func startPostfix(t *testing.T, tl tools, root string, domains, mailboxes []stri
 	}
 	master := filepath.Join(dirs["daemon_directory"], "master")
 	s.daemon = startDaemon(t, root, "postfix", nil, []string{logPath}, master, "-c", etc, "-d")
-	s.daemon.diagnose = func(t *testing.T) {
+	s.daemon.diagnose = func(t testing.TB) {
 		queue, err := run(context.Background(), "", nil, nil, "find", filepath.Join(dir, "queue"), "-type", "f")
 		t.Logf("postfix processes:\n%s\npostfix queue files (%v):\n%s", s.daemon.processes(), err, queue)
 	}

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"mime"
+	"strings"
 	"time"
 
 	"github.com/ProtonMail/gopenpgp/v2/crypto"
@@ -17,6 +19,15 @@ import (
 // to every key in to and, unless signer is nil, signed by signer in the same
 // OpenPGP message (RFC 3156 section 6.2). The result uses CRLF line endings.
 func Encrypt(msg []byte, to []*crypto.Key, signer *crypto.Key) ([]byte, error) {
+	return EncryptHidingSubject(msg, to, signer, "")
+}
+
+// EncryptHidingSubject is Encrypt, but when outerSubject is not empty the
+// real Subject travels only inside the encryption, as a protected header
+// (the "protected-headers" convention that Thunderbird and others read),
+// and the outer, readable Subject becomes outerSubject: a subject line
+// can give an embargo away.
+func EncryptHidingSubject(msg []byte, to []*crypto.Key, signer *crypto.Key, outerSubject string) ([]byte, error) {
 	now := time.Now()
 	recipients, err := recipientRing(to, now)
 	if err != nil {
@@ -30,7 +41,13 @@ func Encrypt(msg []byte, to []*crypto.Key, signer *crypto.Key) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("encrypt: %w", err)
 	}
-	sealed, err := recipients.Encrypt(crypto.NewPlainMessage(contentEntity(e)), signers)
+	inner := contentEntity(e)
+	outer := outerHeader(e.header, nil)
+	if outerSubject != "" {
+		inner = protectSubject(e, inner)
+		outer = append(outerHeader(e.header, map[string]bool{"subject": true}), "Subject: "+outerSubject+"\r\n"...)
+	}
+	sealed, err := recipients.Encrypt(crypto.NewPlainMessage(inner), signers)
 	if err != nil {
 		return nil, fmt.Errorf("encrypt: %w", err)
 	}
@@ -39,7 +56,27 @@ func Encrypt(msg []byte, to []*crypto.Key, signer *crypto.Key) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("encrypt: armor: %w", err)
 	}
-	return writeEncrypted(outerHeader(e.header, nil), toCRLF([]byte(armored)))
+	return writeEncrypted(outer, toCRLF([]byte(armored)))
+}
+
+// protectSubject copies the Subject field into the encrypted entity and
+// marks its Content-Type with protected-headers="v1".
+func protectSubject(e *entity, inner []byte) []byte {
+	subject := rawFields(e.header, func(k string) bool { return strings.EqualFold(k, "Subject") })
+	ct := e.header.Get("Content-Type")
+	mt, params, err := mime.ParseMediaType(ct)
+	if err != nil || ct == "" {
+		return append(subject, inner...)
+	}
+	params["protected-headers"] = "v1"
+	rest := rawFields(e.header, func(k string) bool { return isContentField(k) && !strings.EqualFold(k, "Content-Type") })
+	var buf bytes.Buffer
+	buf.WriteString("Content-Type: " + mime.FormatMediaType(mt, params) + "\r\n")
+	buf.Write(rest)
+	buf.Write(subject)
+	buf.WriteString("\r\n")
+	buf.Write(e.body)
+	return buf.Bytes()
 }
 
 // recipientRing checks every recipient key and puts its public part in one
