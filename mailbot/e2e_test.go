@@ -415,3 +415,21 @@ func TestRescanAfterUIDValidityChangeRecordsNothingTwice(t *testing.T) {
 		t.Errorf("%d messages stored, want 2 (the rescanned copy is a duplicate, the other mail is not)", n)
 	}
 }
+
+func TestOneUnrecordableMessageDoesNotHoldUpTheMailbox(t *testing.T) {
+	e := newEnv(t, demo.Options{})
+	// A References list of 40 KB ids used to be fine, but a bug or a limit
+	// in recording one message must never stop the rest: the bad one is
+	// quarantined, the next report is handled.
+	long := "<" + strings.Repeat("a", 40000) + "@evil.example>"
+	raw := "From: x@evil.example\r\nTo: " + e.Robot.Address + "\r\nMessage-ID: " + long + "\r\nSubject: hi\r\n\r\nbody\r\n"
+	if err := e.Sim.Append(e.Robot.Address, []byte(raw)); err != nil {
+		t.Fatal(err)
+	}
+	e.send(e.Reporter, report("after the bad one"))
+	e.waitMail(e.Reporter.Address, 1)
+	e.waitMail(e.Maintainers[0].Address, 2)
+	if cases := e.cases(); len(cases) != 2 {
+		t.Errorf("%d cases, want 2", len(cases))
+	}
+}

@@ -22,6 +22,10 @@ import (
 // quarantined rather than parsed (a hostile mail can carry megabytes).
 const maxHeaderBytes = 1 << 20
 
+// maxMessageIDLen bounds a Message-ID kept as such (RFC 5322 lines are at
+// most 998 bytes).
+const maxMessageIDLen = 998
+
 // errHeaderTooBig is the quarantine reason for oversized headers.
 var errHeaderTooBig = errors.New("header section larger than 1 MiB")
 
@@ -75,6 +79,9 @@ func parseEnvelope(raw []byte) (*Envelope, gomail.Header, error) {
 
 func (env *Envelope) fill(h gomail.Header) {
 	env.MessageID, _ = h.MessageID()
+	if len(env.MessageID) > maxMessageIDLen {
+		env.MessageID = "" // no real client writes one this long; it cannot be an index key either
+	}
 	if env.MessageID == "" {
 		env.MessageID = "sha256-" + env.Hash[:32] + "@secbot.invalid"
 		env.Synthetic = true

@@ -51,11 +51,45 @@ func (b *Bot) State(ctx context.Context, mailbox string) (uint32, uint32, error)
 // Deliver implements intake.Sink: it records a batch of messages, their
 // cases and the mails they cause, and the new IMAP state, in one
 // transaction. The intake marks the messages seen only after it returns.
+//
+// When the batch's transaction fails, the messages are recorded one by
+// one, so that a single message the store refuses (or that trips a bug)
+// is quarantined instead of holding up the mailbox forever. Only when even
+// that fails (a full disk, a read-only store) does Deliver fail.
 func (b *Bot) Deliver(ctx context.Context, mailbox string, uidValidity uint32, msgs []intake.Message) error {
 	preps := b.prepareAll(msgs)
 	now := b.now()
-	var queued int
-	err := b.store.Update(func(tx *store.Tx) error {
+	queued, err := b.recordBatch(mailbox, uidValidity, preps, now)
+	if err != nil {
+		b.log.Warn("batch could not be recorded: retrying message by message", "count", len(preps), "err", err)
+		queued = 0
+		for _, p := range preps {
+			n, err := b.recordBatch(mailbox, uidValidity, []*prepared{p}, now)
+			if err != nil {
+				n, err = b.quarantine(mailbox, uidValidity, p, err, now)
+			}
+			if err != nil {
+				return err
+			}
+			queued += n
+		}
+	}
+	if queued > 0 {
+		b.kick()
+	}
+	return nil
+}
+
+// recordBatch records preps in one transaction.
+func (b *Bot) recordBatch(mailbox string, uidValidity uint32, preps []*prepared, now time.Time) (queued int, err error) {
+	err = b.store.Update(func(tx *store.Tx) (err error) {
+		defer func() {
+			if r := recover(); r != nil {
+				b.panics.Add(1)
+				b.log.Error("panic while recording a message", "panic", r, "stack", string(debug.Stack()))
+				err = fmt.Errorf("internal error while recording")
+			}
+		}()
 		queued = 0
 		st := tx.IMAPState(mailbox)
 		if st.UIDValidity != uidValidity {
@@ -79,13 +113,17 @@ func (b *Bot) Deliver(ctx context.Context, mailbox string, uidValidity uint32, m
 		}
 		return tx.SetIMAPState(mailbox, st)
 	})
-	if err != nil {
-		return err
-	}
-	if queued > 0 {
-		b.kick()
-	}
-	return nil
+	return queued, err
+}
+
+// quarantine keeps a message that could not be recorded normally, with
+// the reason, and tells the maintainers.
+func (b *Bot) quarantine(mailbox string, uidValidity uint32, p *prepared, cause error, now time.Time) (int, error) {
+	b.log.Error("message could not be recorded: quarantined", "uid", p.msg.UID, "err", cause)
+	q := &prepared{msg: p.msg, env: p.env, status: store.MsgQuarantined,
+		reason: "secbot could not record this message (" + cause.Error() + ")"}
+	q.env.MessageID, q.env.DedupeKey = "", "" // the likely culprits: index by content hash only
+	return b.recordBatch(mailbox, uidValidity, []*prepared{q}, now)
 }
 
 // prepareAll prepares a batch on every core: parsing and decryption are
