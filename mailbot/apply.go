@@ -165,6 +165,7 @@ func (r *cmdRun) setState(cmd command.Command) (string, error) {
 			return "", fmt.Errorf("the case is already %s", c.State)
 		}
 		c.State, c.Reason = store.StateRejected, cmd.Text
+		r.disarm()
 	case command.KindDuplicate:
 		if strings.EqualFold(cmd.CaseID, c.ID) {
 			return "", fmt.Errorf("a case cannot duplicate itself")
@@ -172,12 +173,14 @@ func (r *cmdRun) setState(cmd command.Command) (string, error) {
 		if !r.tx.CaseExists(cmd.CaseID) {
 			return "", fmt.Errorf("no case %s", cmd.CaseID)
 		}
-		c.State, c.DuplicateOf = store.StateDuplicate, cmd.CaseID
+		c.State, c.DuplicateOf = store.StateDuplicate, strings.ToUpper(cmd.CaseID)
+		r.disarm()
 	case command.KindClose:
 		if closed {
 			return "", fmt.Errorf("the case is already %s", c.State)
 		}
 		c.State = store.StateClosed
+		r.disarm()
 	case command.KindReopen:
 		if !closed {
 			return "", fmt.Errorf("the case is %s, not closed", c.State)
@@ -185,6 +188,15 @@ func (r *cmdRun) setState(cmd command.Command) (string, error) {
 		c.State, c.Reason, c.DuplicateOf = store.StateAccepted, "", ""
 	}
 	return "state = " + c.State, nil
+}
+
+// disarm stops a planned announcement: a case that is no longer open must
+// not be published at its CRD.
+func (r *cmdRun) disarm() {
+	if r.c.Embargo.Armed {
+		r.c.Embargo.Armed = false
+		r.deleteTimers(store.TimerPublish)
+	}
 }
 
 // reply sends the text after the command block to the reporters.

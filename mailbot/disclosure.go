@@ -137,10 +137,12 @@ func fmtCRD(t time.Time) string {
 func (r *cmdRun) setTimers() {
 	c := r.c
 	r.after = append(r.after, func() (int, error) {
-		if remind := c.Fields.CRD.Add(-r.b.cfg.Embargo.Reminder); remind.After(r.now) {
-			if err := r.tx.SetTimer(store.Timer{At: remind, Case: c.ID, Kind: store.TimerRemind}); err != nil {
-				return 0, err
-			}
+		remind := c.Fields.CRD.Add(-r.b.cfg.Embargo.Reminder)
+		if !remind.After(r.now) {
+			remind = r.now // the CRD is near: remind now if something is missing
+		}
+		if err := r.tx.SetTimer(store.Timer{At: remind, Case: c.ID, Kind: store.TimerRemind}); err != nil {
+			return 0, err
 		}
 		if c.Embargo.Armed {
 			return 0, r.tx.SetTimer(store.Timer{At: c.Fields.CRD, Case: c.ID, Kind: store.TimerPublish})
@@ -203,6 +205,9 @@ func currentPatches(tx *store.Tx, caseID string) ([]*store.Patch, error) {
 // update saying what changed.
 func (r *cmdRun) prenotify() (string, error) {
 	c := r.c
+	if c.State != store.StateAccepted {
+		return "", fmt.Errorf("only an accepted case goes downstream (this one is %s; send \"accept\" first)", c.State)
+	}
 	if len(c.Embargo.Notify) == 0 {
 		return "", fmt.Errorf("no recipients: choose them first with \"notify ID...\"")
 	}
@@ -412,6 +417,9 @@ func (r *cmdRun) publish(cmd command.Command) (string, error) {
 	if c.State == store.StatePublished {
 		return "", fmt.Errorf("the case was already published on %s", c.Embargo.Published.UTC().Format("2006-01-02 15:04 MST"))
 	}
+	if c.State != store.StateAccepted {
+		return "", fmt.Errorf("only an accepted case can be published (this one is %s)", c.State)
+	}
 	if req, _ := policy.Missing(r.b.policyFields(c)); len(req) > 0 && !(cmd.Now && onlyCRD(req)) {
 		return "", fmt.Errorf("refused: the advisory still lacks %s", strings.Join(req, ", "))
 	}
@@ -428,7 +436,7 @@ func (r *cmdRun) publish(cmd command.Command) (string, error) {
 }
 
 func onlyCRD(missing []string) bool {
-	return len(missing) == 1 && strings.Contains(strings.ToLower(missing[0]), "release date")
+	return len(missing) == 1 && missing[0] == policy.FieldCRD
 }
 
 // hold disarms the announcement.

@@ -229,3 +229,28 @@ func TestHoldDisarms(t *testing.T) {
 		t.Errorf("held case was announced (%d mails)", n)
 	}
 }
+
+func TestRejectedArmedCaseIsNotPublished(t *testing.T) {
+	e := newEnv(t, demo.Options{})
+	relayID := e.openCase()
+	mails := 1
+	body, crd := fieldsBody(e, 6)
+	e.command(relayID, body+"publish\n")
+	if tr := e.nextTranscript(&mails); !strings.Contains(tr, "armed") {
+		t.Fatalf("publish:\n%s", tr)
+	}
+	e.command(relayID, "reject not a bug after all\n")
+	e.nextTranscript(&mails)
+	e.Clock.AdvanceTo(crd.Add(time.Minute))
+	e.KickScheduler()
+	if err := e.WaitSent(e.ctx, wait); err != nil {
+		t.Fatal(err)
+	}
+	e.Sim.WaitFor(ctxTimeout(t, 300*time.Millisecond), func() bool { return len(e.Sim.To(e.Announce)) > 0 })
+	if n := len(e.Sim.To(e.Announce)); n != 0 {
+		t.Errorf("rejected case was announced (%d mails)", n)
+	}
+	if c := e.caseByID("SEC-2026-0001"); c.State != store.StateRejected || c.Embargo.Armed {
+		t.Errorf("state %s armed %v", c.State, c.Embargo.Armed)
+	}
+}

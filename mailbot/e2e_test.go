@@ -433,3 +433,32 @@ func TestOneUnrecordableMessageDoesNotHoldUpTheMailbox(t *testing.T) {
 		t.Errorf("%d cases, want 2", len(cases))
 	}
 }
+
+func TestReporterKeyIsNeverReplacedByMail(t *testing.T) {
+	e := newEnv(t, demo.Options{})
+	pub, _ := e.Reporter.Key.GetArmoredPublicKey()
+	e.send(e.Reporter, demo.Mail{Subject: "bug", Body: "SECRET-REPORT-TEXT\n\n" + pub + "\n"})
+	e.waitMail(e.Maintainers[0].Address, 1)
+	// Mallory forges the reporter's From with a key naming the reporter.
+	armored, err := pgpmime.GenerateKey("Rita Reporter", e.Reporter.Address, "x25519")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mallory, _ := pgpmime.ReadKey([]byte(armored))
+	malloryPub, _ := mallory.GetArmoredPublicKey()
+	e.send(e.Reporter, demo.Mail{Subject: "Re: [SEC-2026-0001] bug", Body: "new key:\n" + malloryPub + "\n"})
+	e.waitMail(e.Maintainers[0].Address, 2)
+	c := e.cases()[0]
+	if got := keyFP(t, c.ReporterKeys[e.Reporter.Address]); !strings.EqualFold(got, e.Reporter.Key.GetFingerprint()) {
+		t.Errorf("reporter key is now %s, want the first one %s", got, e.Reporter.Key.GetFingerprint())
+	}
+}
+
+func keyFP(t *testing.T, armored string) string {
+	t.Helper()
+	k, err := pgpmime.ReadKey([]byte(armored))
+	if err != nil {
+		t.Fatalf("stored key: %v", err)
+	}
+	return k.GetFingerprint()
+}

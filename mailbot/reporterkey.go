@@ -98,17 +98,22 @@ func walkLeaves(raw []byte, limit int64, fn func(name, mediaType string, body []
 }
 
 // learnReporterKey keeps the key a reporter sent, so that mail to them
-// can be encrypted from now on.
+// can be encrypted from now on. Nothing authenticates the sender of that
+// mail, so a key is learned only for the From address itself (the key's
+// user id names it, see senderKey), only while none is stored: a stored
+// key is never replaced by mail, or anyone could redirect the reporter's
+// encrypted mail to a key of their own.
 func (b *Bot) learnReporterKey(c *store.Case, p *prepared) {
 	if p.pubKey == "" || p.signer != "" {
 		return
 	}
 	for _, r := range c.Reporters {
-		if r == p.env.From || r == p.env.replyAddress() {
-			if c.ReporterKeys == nil {
-				c.ReporterKeys = map[string]string{}
-			}
-			c.ReporterKeys[r] = p.pubKey
+		if r != p.env.From || c.ReporterKeys[r] != "" {
+			continue
 		}
+		if c.ReporterKeys == nil {
+			c.ReporterKeys = map[string]string{}
+		}
+		c.ReporterKeys[r] = p.pubKey
 	}
 }

@@ -2,6 +2,7 @@ package mailbot
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -51,28 +52,39 @@ func (b *Bot) KickScheduler() {
 
 func (b *Bot) fireTimers() (time.Time, error) {
 	now := b.now()
-	var next time.Time
-	queued := 0
-	err := b.store.Update(func(tx *store.Tx) error {
-		queued = 0
-		due, nxt, err := tx.Timers(now)
-		if err != nil {
-			return err
-		}
-		next = nxt
-		for _, t := range due {
-			n, err := b.fire(tx, t, now)
-			if err != nil {
-				return fmt.Errorf("timer %s %s: %w", t.Kind, t.Case, err)
-			}
-			queued += n
-		}
-		return nil
+	var (
+		due  []store.Timer
+		next time.Time
+	)
+	err := b.store.View(func(tx *store.Tx) error {
+		var err error
+		due, next, err = tx.Timers(now)
+		return err
 	})
-	if queued > 0 {
-		b.kick()
+	if err != nil {
+		return time.Time{}, err
 	}
-	return next, err
+	// One transaction per timer: a timer that fails does not hold up the
+	// others, and is tried again at the next look.
+	var errs []error
+	for _, t := range due {
+		queued := 0
+		err := b.store.Update(func(tx *store.Tx) error {
+			var err error
+			queued, err = b.fire(tx, t, now)
+			return err
+		})
+		if err != nil {
+			errs = append(errs, fmt.Errorf("timer %s %s: %w", t.Kind, t.Case, err))
+			if next.IsZero() || now.Add(time.Minute).Before(next) {
+				next = now.Add(time.Minute)
+			}
+		}
+		if queued > 0 {
+			b.kick()
+		}
+	}
+	return next, errors.Join(errs...)
 }
 
 func (b *Bot) fire(tx *store.Tx, t store.Timer, now time.Time) (int, error) {
@@ -86,8 +98,15 @@ func (b *Bot) fire(tx *store.Tx, t store.Timer, now time.Time) (int, error) {
 	var n int
 	switch t.Kind {
 	case store.TimerPublish:
-		if !c.Embargo.Armed || c.State == store.StatePublished || !c.Fields.CRD.Equal(t.At) {
-			return 0, nil // disarmed or moved since: a stale timer
+		if !c.Embargo.Armed || c.State != store.StateAccepted || !c.Fields.CRD.Equal(t.At) {
+			return 0, nil // disarmed, closed or moved since: a stale timer
+		}
+		if req, _ := b.missing(c); len(req) > 0 {
+			// A field was cleared after arming: publish nothing, say why.
+			c.Embargo.Armed = false
+			n, err = b.queueNotice(tx, c.ID, fmt.Sprintf("publish-refused.%s.%d", c.ID, now.Unix()), "Publication refused at the CRD",
+				"The announcement was armed, but the advisory now lacks "+strings.Join(req, ", ")+". Nothing was published; set the fields and send \"publish\" or \"publish now\".", 0, now)
+			break
 		}
 		n, err = b.publishCase(tx, c, now)
 	case store.TimerRemind:
