@@ -54,6 +54,7 @@ type Bot struct {
 	log       *slog.Logger
 	now       func() time.Time
 	tagRE     *regexp.Regexp
+	caseIDRE  *regexp.Regexp // this installation's case ids, in text
 	opts      Options
 	sender    *outbox.Sender
 	schedKick chan struct{}
@@ -81,6 +82,7 @@ func New(opts Options) (*Bot, error) {
 		b.tmpl = t
 	}
 	b.tagRE = (&Threader{Prefix: b.cfg.Robot.CasePrefix}).tagRE()
+	b.caseIDRE = regexp.MustCompile(`(?i)\b` + regexp.QuoteMeta(b.cfg.Robot.CasePrefix) + `-\d{4}-\d{4,6}\b`)
 	sc, err := b.senderConfig()
 	if err != nil {
 		return nil, err

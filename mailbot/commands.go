@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -29,6 +30,7 @@ type cmdRun struct {
 	b       *Bot
 	tx      *store.Tx
 	c       *store.Case // working copy
+	orig    *store.Case
 	msg     *store.Message
 	p       *prepared
 	now     time.Time
@@ -63,7 +65,10 @@ func (b *Bot) handleCommands(tx *store.Tx, c *store.Case, m *store.Message, p *p
 		b.log.Warn("command mail refused", "case", c.ID, "msg", m.Key, "reason", refusal)
 		return b.queueTranscript(tx, c, m, p, nil, "No command ran: "+refusal, now)
 	}
-	run := &cmdRun{b: b, tx: tx, c: copyCase(c), msg: m, p: p, now: now}
+	if refusal := b.wrongCase(c, p); refusal != "" {
+		return b.queueTranscript(tx, c, m, p, nil, "No command ran: "+refusal, now)
+	}
+	run := &cmdRun{b: b, tx: tx, c: copyCase(c), orig: c, msg: m, p: p, now: now}
 	header := run.execute()
 	n, err := run.commit(c)
 	if err != nil {
@@ -131,6 +136,35 @@ func (b *Bot) replayRefusal(tx *store.Tx, m *store.Message, p *prepared, now tim
 	return "this mail (its Message-ID or its signed content) was already executed once; a replay never runs again.", nil
 }
 
+// wrongCase checks the signed text against the case the mail was
+// threaded to. Threading uses headers a signature does not cover
+// (In-Reply-To, the subject, the address), so a captured signed mail could
+// be re-addressed to another case; but a reply quotes, and so signs, the
+// case id of the mail it answers. When the signed text names case ids and
+// none is this case's, nothing runs. (Ids on duplicate lines name the
+// other case on purpose and are not counted.)
+func (b *Bot) wrongCase(c *store.Case, p *prepared) string {
+	var named []string
+	for _, line := range strings.Split(p.cmdText, "\n") {
+		if strings.HasPrefix(strings.ToLower(strings.TrimSpace(line)), "duplicate") {
+			continue
+		}
+		for _, id := range b.caseIDRE.FindAllString(line, -1) {
+			id = strings.ToUpper(id)
+			if id == c.ID {
+				return ""
+			}
+			if !slices.Contains(named, id) {
+				named = append(named, id)
+			}
+		}
+	}
+	if len(named) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("the signed text names %s, but the mail's headers put it on case %s; its unsigned headers may have been changed. Send the commands again in a reply within the right case.", strings.Join(named, ", "), c.ID)
+}
+
 func copyCase(c *store.Case) *store.Case {
 	data, _ := json.Marshal(c)
 	var out store.Case
@@ -164,12 +198,25 @@ func (r *cmdRun) execute() string {
 	}
 	if allOrNothing > 0 && errs > 0 {
 		r.c, r.after = nil, nil
+		held := -1
 		for i := range r.results {
 			if r.results[i].OK {
 				r.results[i].OK, r.results[i].Skipped = false, true
+				if lines[i].cmd != nil && lines[i].cmd.Kind == command.KindHold {
+					held = i
+				}
 			}
 		}
-		return fmt.Sprintf("Nothing was run: this mail holds a command that must run with all the others (a state change, reply or publication), and %d line(s) failed. Fix them and send the whole mail again.", errs)
+		header := fmt.Sprintf("Nothing was run: this mail holds a command that must run with all the others (a state change, reply or publication), and %d line(s) failed. Fix them and send the whole mail again.", errs)
+		if held >= 0 {
+			// hold is never all-or-nothing: stopping a publication must
+			// work even from a mail with mistakes in it.
+			r.c = copyCase(r.orig)
+			msg, err := r.hold()
+			r.results[held] = lineResult{Raw: r.results[held].Raw, OK: err == nil, Msg: msg}
+			header += " Only \"hold\" ran."
+		}
+		return header
 	}
 	return fmt.Sprintf("Processed: %d line(s), %d error(s).", len(lines), errs)
 }

@@ -370,3 +370,38 @@ func TestUnreadableSignatureStillGetsATranscript(t *testing.T) {
 		t.Errorf("title %q set by an unreadable mail", c.Fields.Title)
 	}
 }
+
+func TestSignedMailNamingAnotherCaseRunsNothing(t *testing.T) {
+	e := newEnv(t, demo.Options{})
+	relayID := e.openCase()
+	// A second case, then alice's signed mail about it, re-addressed (its
+	// unsigned In-Reply-To) to the first case.
+	e.send(e.Reporter, report("second"))
+	e.waitMail(e.Maintainers[0].Address, 2)
+	e.send(e.Maintainers[0], demo.Mail{Subject: "Re: [SEC-2026-0001]", InReplyTo: relayID, Sign: true,
+		Body: "close\n\n> [SEC-2026-0002] New report\n"})
+	tr := e.transcript(4)
+	if !strings.Contains(tr, "No command ran") || !strings.Contains(tr, "names SEC-2026-0002") {
+		t.Errorf("transcript:\n%s", tr)
+	}
+	if c := e.caseByID("SEC-2026-0001"); c.State != store.StateNew {
+		t.Errorf("state %s", c.State)
+	}
+}
+
+func TestHoldRunsEvenFromAMailWithErrors(t *testing.T) {
+	e := newEnv(t, demo.Options{})
+	relayID := e.openCase()
+	mails := 1
+	body, _ := fieldsBody(e, 6)
+	e.command(relayID, body+"publish\n")
+	e.nextTranscript(&mails)
+	e.command(relayID, "hold\nclose\ncrd 2026-13-01\n")
+	tr := e.nextTranscript(&mails)
+	if !strings.Contains(tr, "Only \"hold\" ran") || !strings.Contains(tr, "ok: disarmed") {
+		t.Errorf("transcript:\n%s", tr)
+	}
+	if c := e.caseByID("SEC-2026-0001"); c.Embargo.Armed || c.State != store.StateAccepted {
+		t.Errorf("armed %v state %s; want disarmed and still accepted", c.Embargo.Armed, c.State)
+	}
+}

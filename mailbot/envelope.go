@@ -46,6 +46,8 @@ type Envelope struct {
 	// Auto is set for mail no robot should answer: auto-replies, bounces,
 	// list traffic (RFC 3834 Auto-Submitted, Precedence).
 	Auto bool
+	// XLoop are the X-Loop field values (RFC-less but universal loop marks).
+	XLoop []string
 	// Hash is the hex SHA-256 of the raw message.
 	Hash string
 	// DedupeKey identifies the same mail seen twice: its Message-ID and
@@ -107,6 +109,9 @@ func (env *Envelope) fill(h gomail.Header) {
 		}
 	}
 	env.Auto = isAutomatic(h)
+	for _, v := range h.Values("X-Loop") {
+		env.XLoop = append(env.XLoop, strings.ToLower(strings.TrimSpace(v)))
+	}
 }
 
 func firstAddress(h gomail.Header, key string) *gomail.Address {

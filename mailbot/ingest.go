@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -173,7 +174,7 @@ func (b *Bot) prepare(m intake.Message) (p *prepared) {
 		p.status, p.reason = store.MsgQuarantined, errPartHeaderTooBig.Error()+": it is kept, not parsed"
 		return p
 	}
-	p.loop = b.isOwnMail(env, m.Raw)
+	p.loop = b.isOwnMail(env)
 	b.unwrap(p)
 	// Only a mail that is signed, or claims a maintainer's address, can
 	// lead anywhere with commands (to run them, or to say why not): the
@@ -205,7 +206,7 @@ func (b *Bot) prepare(m intake.Message) (p *prepared) {
 // unwrap decrypts and verifies. A signature counts only when it verifies
 // against a configured maintainer key; the From header plays no part.
 func (b *Bot) unwrap(p *prepared) {
-	op, err := pgpmime.Open(p.msg.Raw, b.keys.RobotRing, b.keys.Verify)
+	op, err := pgpmime.OpenAt(p.msg.Raw, b.keys.RobotRing, b.keys.Verify, b.now())
 	switch {
 	case errors.Is(err, pgpmime.ErrNotForUs):
 		p.status, p.reason = store.MsgUndecryptable, "the message is encrypted, but not to the robot's key: it is kept as it came"
@@ -227,12 +228,11 @@ func (b *Bot) unwrap(p *prepared) {
 
 // isOwnMail spots secbot's own mail coming back (a maintainer address that
 // forwards to security@, a misrouted bounce): answering it would loop.
-func (b *Bot) isOwnMail(env *Envelope, raw []byte) bool {
+func (b *Bot) isOwnMail(env *Envelope) bool {
 	if strings.EqualFold(env.From, b.cfg.Robot.Address) {
 		return true
 	}
-	hdr, _, _ := strings.Cut(string(raw[:min(len(raw), maxHeaderBytes)]), "\r\n\r\n")
-	return strings.Contains(strings.ToLower(hdr), "x-loop: "+strings.ToLower(b.cfg.Robot.Address))
+	return slices.Contains(env.XLoop, strings.ToLower(b.cfg.Robot.Address))
 }
 
 // record writes one prepared message into the open transaction and

@@ -54,7 +54,12 @@ func (q *queue) Due(now time.Time, limit int) ([]outbox.Entry, time.Time, error)
 				return nil, time.Time{}, err
 			}
 		case err != nil:
-			return nil, time.Time{}, fmt.Errorf("render %s: %w", om.ID, err)
+			// Not this mail's fault for good (say, a transient error):
+			// try it again later, and let the others through meanwhile.
+			q.b.log.Error("mail could not be rendered; retrying later", "id", om.ID, "err", err)
+			if err := q.Attempt(om.ID, now, now.Add(time.Minute)); err != nil {
+				return nil, time.Time{}, err
+			}
 		default:
 			out = append(out, e)
 		}

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"syscall"
 	"time"
 
 	"github.com/secbot/secbot/mailbot"
@@ -107,12 +108,13 @@ func askDaemon(conn net.Conn, q query, w io.Writer) error {
 func serveCtl(ctx context.Context, path string, st *store.Store, bot *mailbot.Bot, log *slog.Logger) error {
 	os.Remove(path) // a stale socket of a crashed run
 	var lc net.ListenConfig
+	// The socket is born mode 0600: no window in which others could
+	// connect. Only startup runs at this point, so the process-wide
+	// umask is ours to change for the call.
+	old := syscall.Umask(0o077)
 	ln, err := lc.Listen(ctx, "unix", path)
+	syscall.Umask(old)
 	if err != nil {
-		return fmt.Errorf("control socket: %w", err)
-	}
-	if err := os.Chmod(path, 0o600); err != nil {
-		ln.Close()
 		return fmt.Errorf("control socket: %w", err)
 	}
 	go func() {
