@@ -453,7 +453,7 @@ func (r *cmdRun) hold() (string, error) {
 func (r *cmdRun) advisory() (string, error) {
 	c := r.c
 	r.after = append(r.after, func() (int, error) {
-		return r.b.queueToMaintainers(r.tx, c, KindAdvisory, fmt.Sprintf("advisory.%d", r.msg.Key), spec{Msg: r.msg.Key}, r.now)
+		return r.b.toMaintainers(r.tx, c.ID, KindAdvisory, fmt.Sprintf("advisory.%d", r.msg.Key), spec{Msg: r.msg.Key}, false, r.now)
 	})
 	req, rec := policy.Missing(r.b.policyFields(c))
 	msg := "draft advisory sent to the maintainers"

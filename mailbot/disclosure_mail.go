@@ -10,25 +10,6 @@ import (
 	"github.com/secbot/secbot/templates"
 )
 
-// queueToMaintainers queues one mail of kind to every maintainer,
-// encrypted to each.
-func (b *Bot) queueToMaintainers(tx *store.Tx, c *store.Case, kind, tag string, sp spec, now time.Time) (int, error) {
-	n := 0
-	for i, mk := range b.keys.Maintainers {
-		if mk.Err != nil {
-			continue
-		}
-		s := sp
-		s.EncryptFP, s.Maintainer = mk.FP, i
-		ok, err := b.enqueue(tx, c.ID, kind, fmt.Sprintf("%s.%d", tag, i), []string{mk.Address}, s, false, now)
-		if err != nil {
-			return 0, err
-		}
-		n += boolInt(ok)
-	}
-	return n, nil
-}
-
 // queueCRDNotices tells the reporters (encrypted when their key is known)
 // and every downstream contact already pre-notified (always encrypted)
 // that the CRD was set, moved or withdrawn.
@@ -55,7 +36,7 @@ func (b *Bot) queueCRDNotices(tx *store.Tx, c *store.Case, told []string, old ti
 }
 
 // queueToReporters queues a mail to each reporter, encrypted to the key
-// they sent, else signed.
+// they sent, else signed. tag.rN is its Message-ID.
 func (b *Bot) queueToReporters(tx *store.Tx, c *store.Case, kind, tag string, sp spec, now time.Time) (int, error) {
 	n := 0
 	for i, addr := range c.Reporters {
@@ -184,14 +165,16 @@ func RenderAdvisory(b *Bot, tx *store.Tx, caseID string, draft bool) (string, er
 	return "Subject: " + subj + "\n\n" + string(body), nil
 }
 
-func (b *Bot) advisoryAttachments(tx *store.Tx, c *store.Case, draft bool) ([]byte, []attachment, error) {
+// advisoryAttachments renders the advisory and returns its subject, its
+// text, and the attachments: the advisory itself, then every patch.
+func (b *Bot) advisoryAttachments(tx *store.Tx, c *store.Case, draft bool) (string, []byte, []attachment, error) {
 	data, patches, err := b.advisoryData(tx, c, draft)
 	if err != nil {
-		return nil, nil, errPermanent{err}
+		return "", nil, nil, errPermanent{err}
 	}
-	_, adv, err := b.tmpl.Render(templates.Advisory, data)
+	subj, adv, err := b.tmpl.Render(templates.Advisory, data)
 	if err != nil {
-		return nil, nil, errPermanent{err}
+		return "", nil, nil, errPermanent{err}
 	}
 	name := c.ID + "-advisory.txt"
 	if draft {
@@ -201,7 +184,7 @@ func (b *Bot) advisoryAttachments(tx *store.Tx, c *store.Case, draft bool) ([]by
 	for _, p := range patches {
 		atts = append(atts, attachment{Name: p.Name, ContentType: "text/x-diff", Data: tx.PatchData(p.SHA256)})
 	}
-	return adv, atts, nil
+	return subj, adv, atts, nil
 }
 
 func (b *Bot) renderDisclosure(tx *store.Tx, om *store.OutMail, sp spec) ([]byte, error) {
@@ -213,14 +196,9 @@ func (b *Bot) renderDisclosure(tx *store.Tx, om *store.OutMail, sp spec) ([]byte
 		"CVE": c.Fields.CVE, "Title": c.Fields.Title, "CRD": orNone(fmtCRD(c.Fields.CRD)), "Robot": b.cfg.Robot.Name}
 	switch om.Kind {
 	case KindAdvisory:
-		adv, atts, err := b.advisoryAttachments(tx, c, true)
+		subj, adv, atts, err := b.advisoryAttachments(tx, c, true)
 		if err != nil {
 			return nil, err
-		}
-		data, _, _ := b.advisoryData(tx, c, true)
-		subj, _, err := b.tmpl.Render(templates.Advisory, data)
-		if err != nil {
-			return nil, errPermanent{err}
 		}
 		return multipartMail(b.header(om, subj, sp), adv, atts[1:])
 	case KindPrenotify:
@@ -239,7 +217,7 @@ func (b *Bot) renderDisclosure(tx *store.Tx, om *store.OutMail, sp spec) ([]byte
 		}
 		return b.renderSimple(om, sp, templates.CVERequest, base)
 	case KindAnnounce:
-		adv, atts, err := b.advisoryAttachments(tx, c, false)
+		_, adv, atts, err := b.advisoryAttachments(tx, c, false)
 		if err != nil {
 			return nil, err
 		}
@@ -277,7 +255,7 @@ func (b *Bot) renderSimple(om *store.OutMail, sp spec, name string, data map[str
 }
 
 func (b *Bot) renderPrenotify(tx *store.Tx, om *store.OutMail, sp spec, c *store.Case, base map[string]any) ([]byte, error) {
-	_, atts, err := b.advisoryAttachments(tx, c, true)
+	_, _, atts, err := b.advisoryAttachments(tx, c, true)
 	if err != nil {
 		return nil, err
 	}

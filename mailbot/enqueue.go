@@ -57,37 +57,38 @@ func (b *Bot) queueForMessage(tx *store.Tx, c *store.Case, m *store.Message, isN
 		}
 		n += boolInt(ok)
 	}
-	for i, mk := range b.keys.Maintainers {
-		if mk.Err != nil {
-			b.log.Error("relay NOT sent: maintainer has no usable key", "maintainer", mk.Name, "case", c.ID, "err", mk.Err)
-			if err := tx.Audit(store.AuditEntry{Time: now, Case: c.ID, Actor: "secbot", Action: "relay-refused", Detail: "maintainer " + mk.Name + " has no usable key"}); err != nil {
-				return 0, err
-			}
-			continue
-		}
-		sp := spec{Msg: m.Key, New: isNew, Problem: p.reason, EncryptFP: mk.FP, Maintainer: i,
-			InReplyTo: p.env.MessageID, References: refs}
-		ok, err := b.enqueue(tx, c.ID, KindRelay, fmt.Sprintf("relay.%d.%d", m.Key, i), []string{mk.Address}, sp, false, now)
-		if err != nil {
-			return 0, err
-		}
-		n += boolInt(ok)
-	}
-	return n, nil
+	sp := spec{Msg: m.Key, New: isNew, Problem: p.reason, InReplyTo: p.env.MessageID, References: refs}
+	k, err := b.toMaintainers(tx, c.ID, KindRelay, fmt.Sprintf("relay.%d", m.Key), sp, false, now)
+	return n + k, err
 }
 
 // queueNotice tells every maintainer something, encrypted to each.
 // Notices never cause notices of their own when they fail.
 // tag makes the notice's Message-ID unique and stable.
 func (b *Bot) queueNotice(tx *store.Tx, caseID, tag, title, text string, msg uint64, now time.Time) (int, error) {
+	sp := spec{Msg: msg, Title: title, Text: text}
+	return b.toMaintainers(tx, caseID, KindNotice, "notice."+strings.ReplaceAll(tag, "@", "="), sp, true, now)
+}
+
+// toMaintainers queues one mail of kind to every maintainer, each
+// encrypted to that maintainer's pinned key; tag.N is its Message-ID. A
+// maintainer without a usable key gets nothing, and every such mail logs
+// an error naming them (and, on a case, an audit entry).
+func (b *Bot) toMaintainers(tx *store.Tx, caseID, kind, tag string, sp spec, noFailNotice bool, now time.Time) (int, error) {
 	n := 0
 	for i, mk := range b.keys.Maintainers {
 		if mk.Err != nil {
-			b.log.Error("notice NOT sent: maintainer has no usable key", "maintainer", mk.Name, "err", mk.Err)
+			b.log.Error("mail NOT sent: maintainer has no usable key", "kind", kind, "maintainer", mk.Name, "case", caseID, "err", mk.Err)
+			if caseID != "" {
+				if err := tx.Audit(store.AuditEntry{Time: now, Case: caseID, Actor: "secbot", Action: kind + "-refused", Detail: "maintainer " + mk.Name + " has no usable key"}); err != nil {
+					return 0, err
+				}
+			}
 			continue
 		}
-		sp := spec{Msg: msg, Title: title, Text: text, EncryptFP: mk.FP, Maintainer: i}
-		ok, err := b.enqueue(tx, caseID, KindNotice, fmt.Sprintf("notice.%s.%d", strings.ReplaceAll(tag, "@", "="), i), []string{mk.Address}, sp, true, now)
+		s := sp
+		s.EncryptFP, s.Maintainer = mk.FP, i
+		ok, err := b.enqueue(tx, caseID, kind, fmt.Sprintf("%s.%d", tag, i), []string{mk.Address}, s, noFailNotice, now)
 		if err != nil {
 			return 0, err
 		}

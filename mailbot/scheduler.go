@@ -140,5 +140,5 @@ func (b *Bot) remind(tx *store.Tx, c *store.Case, now time.Time) (int, error) {
 	}
 	c.Embargo.Reminded = c.Fields.CRD
 	sp := spec{Text: strings.Join(problems, "\n")}
-	return b.queueToMaintainers(tx, c, KindReminder, fmt.Sprintf("reminder.%s.%d", c.ID, c.Fields.CRD.Unix()), sp, now)
+	return b.toMaintainers(tx, c.ID, KindReminder, fmt.Sprintf("reminder.%s.%d", c.ID, c.Fields.CRD.Unix()), sp, false, now)
 }

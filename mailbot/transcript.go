@@ -47,19 +47,8 @@ func (b *Bot) queueTranscript(tx *store.Tx, c *store.Case, m *store.Message, p *
 		return 0, fmt.Errorf("encode transcript: %w", err)
 	}
 	refs := append(append([]string{}, p.env.References...), p.env.MessageID)
-	n := 0
-	for i, mk := range b.keys.Maintainers {
-		if mk.Err != nil {
-			continue
-		}
-		sp := spec{Msg: m.Key, Text: string(text), EncryptFP: mk.FP, Maintainer: i, InReplyTo: p.env.MessageID, References: refs}
-		ok, err := b.enqueue(tx, c.ID, KindTranscript, fmt.Sprintf("transcript.%d.%d", m.Key, i), []string{mk.Address}, sp, false, now)
-		if err != nil {
-			return 0, err
-		}
-		n += boolInt(ok)
-	}
-	return n, nil
+	sp := spec{Msg: m.Key, Text: string(text), InReplyTo: p.env.MessageID, References: refs}
+	return b.toMaintainers(tx, c.ID, KindTranscript, fmt.Sprintf("transcript.%d", m.Key), sp, false, now)
 }
 
 func (b *Bot) renderTranscript(tx *store.Tx, om *store.OutMail, sp spec) ([]byte, error) {
@@ -90,22 +79,11 @@ func (b *Bot) queueReply(tx *store.Tx, c *store.Case, cmdMsg uint64, text string
 			inReplyTo = first.MessageID
 		}
 	}
-	n := 0
-	for i, addr := range c.Reporters {
-		sp := spec{Msg: cmdMsg, Text: text, InReplyTo: inReplyTo, Maintainer: -1}
-		if armored := c.ReporterKeys[addr]; armored != "" {
-			sp.EncryptFP, sp.Recipient = keyFingerprint(armored), addr
-		}
-		if inReplyTo != "" {
-			sp.References = []string{inReplyTo}
-		}
-		ok, err := b.enqueue(tx, c.ID, KindReply, fmt.Sprintf("reply.%d.%d", cmdMsg, i), []string{addr}, sp, false, now)
-		if err != nil {
-			return 0, err
-		}
-		n += boolInt(ok)
+	sp := spec{Msg: cmdMsg, Text: text, InReplyTo: inReplyTo}
+	if inReplyTo != "" {
+		sp.References = []string{inReplyTo}
 	}
-	return n, nil
+	return b.queueToReporters(tx, c, KindReply, fmt.Sprintf("reply.%d", cmdMsg), sp, now)
 }
 
 func (b *Bot) renderReply(tx *store.Tx, om *store.OutMail, sp spec) ([]byte, error) {

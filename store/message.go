@@ -104,8 +104,9 @@ type ThreadRef struct {
 	Msg uint64 `json:"msg,omitempty"`
 }
 
-// NormalizeMessageID trims spaces and angle brackets and lower-cases the
-// domain-insensitive form used as index key.
+// NormalizeMessageID trims spaces and angle brackets: the form used as
+// index key. (Message-IDs are compared exactly, as RFC 5322 makes no part
+// of them case-insensitive in practice.)
 func NormalizeMessageID(id string) string {
 	id = strings.TrimSpace(id)
 	id = strings.TrimPrefix(id, "<")
