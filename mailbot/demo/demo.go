@@ -46,13 +46,12 @@ func Run(ctx context.Context, out io.Writer, dir string) error {
 }
 
 type narrator struct {
-	out     io.Writer
-	w       *World
-	ctx     context.Context
-	step    int
-	ackID   string
-	caseID  string
-	reportN int
+	out    io.Writer
+	w      *World
+	ctx    context.Context
+	step   int
+	ackID  string
+	caseID string
 }
 
 func (n *narrator) say(format string, args ...any) {
