@@ -46,6 +46,8 @@ type Envelope struct {
 	// Auto is set for mail no robot should answer: auto-replies, bounces,
 	// list traffic (RFC 3834 Auto-Submitted, Precedence).
 	Auto bool
+	// ContentType and TransferEncoding are the raw top-level values.
+	ContentType, TransferEncoding string
 	// XLoop are the X-Loop field values (RFC-less but universal loop marks).
 	XLoop []string
 	// Hash is the hex SHA-256 of the raw message.
@@ -109,6 +111,8 @@ func (env *Envelope) fill(h gomail.Header) {
 		}
 	}
 	env.Auto = isAutomatic(h)
+	env.ContentType = strings.TrimSpace(h.Get("Content-Type"))
+	env.TransferEncoding = strings.TrimSpace(h.Get("Content-Transfer-Encoding"))
 	for _, v := range h.Values("X-Loop") {
 		env.XLoop = append(env.XLoop, strings.ToLower(strings.TrimSpace(v)))
 	}

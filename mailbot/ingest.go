@@ -1,6 +1,7 @@
 package mailbot
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -206,6 +207,9 @@ func (b *Bot) prepare(m intake.Message) (p *prepared) {
 // unwrap decrypts and verifies. A signature counts only when it verifies
 // against a configured maintainer key; the From header plays no part.
 func (b *Bot) unwrap(p *prepared) {
+	if !mayCarryOpenPGP(p.env, p.msg.Raw) {
+		return // most mail: nothing to decrypt or verify, no need to parse it again
+	}
 	op, err := pgpmime.OpenAt(p.msg.Raw, b.keys.RobotRing, b.keys.Verify, b.now())
 	switch {
 	case errors.Is(err, pgpmime.ErrNotForUs):
@@ -224,6 +228,15 @@ func (b *Bot) unwrap(p *prepared) {
 			p.signer = mk.FP
 		}
 	}
+}
+
+// mayCarryOpenPGP tells whether pgpmime.Open could find anything: a
+// PGP/MIME top-level type, an armor line anywhere, or a top-level body
+// encoded so that an armor line would not show. It errs on the side of yes.
+func mayCarryOpenPGP(env *Envelope, raw []byte) bool {
+	ct := strings.ToLower(env.ContentType)
+	return strings.HasPrefix(ct, "multipart/encrypted") || strings.HasPrefix(ct, "multipart/signed") ||
+		strings.EqualFold(env.TransferEncoding, "base64") || bytes.Contains(raw, []byte("-----BEGIN PGP"))
 }
 
 // isOwnMail spots secbot's own mail coming back (a maintainer address that
