@@ -105,7 +105,7 @@ func askDaemon(conn net.Conn, q query, w io.Writer) error {
 // serveCtl answers queries on a unix socket only the owner can use, until
 // ctx ends. Only the read-only queries above exist: nothing that changes
 // a case can come in this way.
-func serveCtl(ctx context.Context, path string, st *store.Store, bot *mailbot.Bot, log *slog.Logger) error {
+func serveCtl(ctx context.Context, path string, st *store.Store, bot func() *mailbot.Bot, log *slog.Logger) error {
 	os.Remove(path) // a stale socket of a crashed run
 	var lc net.ListenConfig
 	// The socket is born mode 0600: no window in which others could
@@ -128,7 +128,7 @@ func serveCtl(ctx context.Context, path string, st *store.Store, bot *mailbot.Bo
 			if err != nil {
 				return
 			}
-			go handleCtl(conn, st, bot, log)
+			go handleCtl(conn, st, bot(), log)
 		}
 	}()
 	return nil

@@ -6,6 +6,9 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"os/signal"
+	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/secbot/secbot/mailbot"
@@ -34,12 +37,14 @@ func newLogger(level string) *slog.Logger {
 }
 
 func cmdRun(ctx context.Context, args []string) error {
-	cfg, _, err := readFlags(args, "run", nil)
-	if err != nil {
+	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	path := fs.String("c", "secbot.toml", "configuration file")
+	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if err := cfg.Check(mailbot.CheckKeyFile, time.Now()).Err(); err != nil {
-		return fmt.Errorf("config has problems (run secbot check):\n%w", err)
+	cfg, err := loadChecked(*path)
+	if err != nil {
+		return err
 	}
 	log := newLogger(cfg.Log.Level)
 	st, err := store.Open(cfg.Path(cfg.Robot.Store), store.Options{})
@@ -47,21 +52,83 @@ func cmdRun(ctx context.Context, args []string) error {
 		return err
 	}
 	defer st.Close()
+	var current atomic.Pointer[mailbot.Bot]
+	if err := serveCtl(ctx, ctlPath(cfg), st, current.Load, log); err != nil {
+		log.Warn("no control socket: `secbot case` commands will not work while secbot runs", "err", err)
+	}
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	for {
+		bot, err := newBot(cfg, st, log)
+		if err != nil {
+			return err
+		}
+		current.Store(bot)
+		next, err := runUntilReload(ctx, bot, *path, cfg, hup, log)
+		if next == nil {
+			log.Info("secbot stopped")
+			return err
+		}
+		cfg, log = next, newLogger(next.Log.Level)
+		log.Info("configuration reloaded")
+	}
+}
+
+// loadChecked reads the config and refuses one with problems.
+func loadChecked(path string) (*config.Config, error) {
+	cfg, err := config.Load(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := cfg.Check(mailbot.CheckKeyFile, time.Now()).Err(); err != nil {
+		return nil, fmt.Errorf("config has problems (run secbot check):\n%w", err)
+	}
+	return cfg, nil
+}
+
+func newBot(cfg *config.Config, st *store.Store, log *slog.Logger) (*mailbot.Bot, error) {
 	keys, err := mailbot.LoadKeys(cfg, time.Now(), log)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	bot, err := mailbot.New(mailbot.Options{Config: cfg, Store: st, Keys: keys, Logger: log})
 	if err != nil {
-		return err
-	}
-	if err := serveCtl(ctx, ctlPath(cfg), st, bot, log); err != nil {
-		log.Warn("no control socket: `secbot case` commands will not work while secbot runs", "err", err)
+		return nil, err
 	}
 	log.Info("secbot running", "address", cfg.Robot.Address, "robot_key", keys.RobotFP)
-	err = bot.Run(ctx)
-	log.Info("secbot stopped")
-	return err
+	return bot, nil
+}
+
+// runUntilReload runs bot until ctx ends (it returns a nil config) or a
+// SIGHUP brings a config that passes the checks (it returns that config,
+// after the bot stopped). A config with problems is refused and the bot
+// runs on. The store stays open across reloads: its path cannot change.
+func runUntilReload(ctx context.Context, bot *mailbot.Bot, path string, cfg *config.Config, hup <-chan os.Signal, log *slog.Logger) (*config.Config, error) {
+	runCtx, stop := context.WithCancel(ctx)
+	defer stop()
+	done := make(chan error, 1)
+	go func() { done <- bot.Run(runCtx) }()
+	for {
+		select {
+		case err := <-done:
+			return nil, err
+		case <-hup:
+			next, err := loadChecked(path)
+			if err == nil && next.Path(next.Robot.Store) != cfg.Path(cfg.Robot.Store) {
+				err = fmt.Errorf("robot.store cannot change on reload; restart secbot for that")
+			}
+			if err != nil {
+				log.Error("reload refused: keeping the running configuration", "err", err)
+				continue
+			}
+			stop()
+			if err := <-done; err != nil {
+				return nil, err
+			}
+			return next, nil
+		}
+	}
 }
 
 func cmdCheck(ctx context.Context, args []string) error {
