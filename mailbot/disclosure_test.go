@@ -219,14 +219,21 @@ func TestHoldDisarms(t *testing.T) {
 	if tr := e.nextTranscript(&mails); !strings.Contains(tr, "disarmed") {
 		t.Fatalf("hold:\n%s", tr)
 	}
+	e.passCRDUnannounced(crd)
+}
+
+// passCRDUnannounced moves the clock past the CRD and checks that no
+// announcement goes out.
+func (e *env) passCRDUnannounced(crd time.Time) {
+	e.t.Helper()
 	e.Clock.AdvanceTo(crd.Add(time.Minute))
 	e.KickScheduler()
 	if err := e.WaitSent(e.ctx, wait); err != nil {
-		t.Fatal(err)
+		e.t.Fatal(err)
 	}
-	e.Sim.WaitFor(ctxTimeout(t, 300*time.Millisecond), func() bool { return len(e.Sim.To(e.Announce)) > 0 })
+	e.Sim.WaitFor(ctxTimeout(e.t, 300*time.Millisecond), func() bool { return len(e.Sim.To(e.Announce)) > 0 })
 	if n := len(e.Sim.To(e.Announce)); n != 0 {
-		t.Errorf("held case was announced (%d mails)", n)
+		e.t.Errorf("the case was announced (%d mails)", n)
 	}
 }
 
@@ -241,15 +248,7 @@ func TestRejectedArmedCaseIsNotPublished(t *testing.T) {
 	}
 	e.command(relayID, "reject not a bug after all\n")
 	e.nextTranscript(&mails)
-	e.Clock.AdvanceTo(crd.Add(time.Minute))
-	e.KickScheduler()
-	if err := e.WaitSent(e.ctx, wait); err != nil {
-		t.Fatal(err)
-	}
-	e.Sim.WaitFor(ctxTimeout(t, 300*time.Millisecond), func() bool { return len(e.Sim.To(e.Announce)) > 0 })
-	if n := len(e.Sim.To(e.Announce)); n != 0 {
-		t.Errorf("rejected case was announced (%d mails)", n)
-	}
+	e.passCRDUnannounced(crd)
 	if c := e.caseByID("SEC-2026-0001"); c.State != store.StateRejected || c.Embargo.Armed {
 		t.Errorf("state %s armed %v", c.State, c.Embargo.Armed)
 	}
