@@ -142,9 +142,13 @@ func (op *opener) openInner(l *layer, depth int) (*layer, error) {
 	if il == nil || err != nil {
 		return l, err
 	}
-	l.entity = il.entity
+	// The content and the signature that vouches for it are replaced
+	// together, never one alone: a valid outer signature must not end up
+	// attached to an inner text its signer did not sign (say, a forwarded
+	// clearsigned mail). With a valid outer signature and an inner layer
+	// that is not itself validly signed, the whole signed plaintext stays.
 	if il.sig.valid || !l.sig.signed {
-		l.sig = il.sig
+		l.entity, l.sig = il.entity, il.sig
 	}
 	return l, nil
 }
