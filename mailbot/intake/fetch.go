@@ -104,11 +104,14 @@ func (s *session) fetchSection(ctx context.Context, uids []imap.UID, item *imap.
 	opts := &imap.FetchOptions{UID: true, BodySection: []*imap.FetchItemBodySection{item}}
 	err := s.stream(ctx, "fetch "+sectionName(item), imap.UIDSetNum(uids...), opts,
 		func(msg *imapclient.FetchMessageData, w *watchdog) error {
-			uid, sec, err := readSection(msg, w, limit, truncate)
+			uid, sec, got, err := readSection(msg, w, limit, truncate)
 			if err != nil {
 				return fmt.Errorf("uid %d: %w", uid, err)
 			}
-			if uid != 0 {
+			// A FETCH response without the section (say, an unsolicited
+			// FLAGS update) is not a message: it must not be delivered
+			// empty and then marked.
+			if uid != 0 && got {
 				out[uid] = sec
 			}
 			return nil
@@ -122,10 +125,11 @@ func sectionName(item *imap.FetchItemBodySection) string {
 
 // readSection reads the data items of one message. imapclient streams them,
 // so each literal is read here, before the next item is requested.
-func readSection(msg *imapclient.FetchMessageData, w *watchdog, limit int64, truncate bool) (imap.UID, section, error) {
+func readSection(msg *imapclient.FetchMessageData, w *watchdog, limit int64, truncate bool) (imap.UID, section, bool, error) {
 	var (
 		uid imap.UID
 		sec section
+		got bool
 		err error
 	)
 	for item := msg.Next(); item != nil; item = msg.Next() {
@@ -133,12 +137,13 @@ func readSection(msg *imapclient.FetchMessageData, w *watchdog, limit int64, tru
 		case imapclient.FetchItemDataUID:
 			uid = it.UID
 		case imapclient.FetchItemDataBodySection:
+			got = true
 			if err == nil {
 				sec, err = readLiteral(it.Literal, w, limit, truncate)
 			}
 		}
 	}
-	return uid, sec, err
+	return uid, sec, got, err
 }
 
 func readLiteral(lit imap.LiteralReader, w *watchdog, limit int64, truncate bool) (section, error) {

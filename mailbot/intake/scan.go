@@ -120,7 +120,38 @@ func (s *session) fetchBatch(ctx context.Context, batch []meta) ([]Message, erro
 	if err != nil {
 		return nil, err
 	}
-	return assemble(batch, bodies, headers), nil
+	msgs := assemble(batch, bodies, headers)
+	if len(msgs) < len(batch) {
+		if err := s.checkExpunged(ctx, batch, msgs); err != nil {
+			return nil, err
+		}
+	}
+	return msgs, nil
+}
+
+// checkExpunged makes sure that every UID of the batch that came back
+// without its message is really gone. A server may answer a FETCH in a
+// shape the client cannot route (the UID after the literal), and a UID
+// skipped here would be passed by lastUID and never fetched again.
+func (s *session) checkExpunged(ctx context.Context, batch []meta, msgs []Message) error {
+	got := map[imap.UID]bool{}
+	for _, m := range msgs {
+		got[imap.UID(m.UID)] = true
+	}
+	var missing []imap.UID
+	for _, m := range batch {
+		if !got[m.uid] {
+			missing = append(missing, m.uid)
+		}
+	}
+	still, err := s.search(ctx, "search missing", &imap.SearchCriteria{UID: []imap.UIDSet{imap.UIDSetNum(missing...)}})
+	if err != nil {
+		return err
+	}
+	if len(still) > 0 {
+		return fmt.Errorf("the server did not return uids %v although they exist: retrying later", still)
+	}
+	return nil
 }
 
 // assemble builds the messages in batch order. A UID missing from both maps
