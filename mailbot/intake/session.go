@@ -125,6 +125,20 @@ func (s *session) dial(ctx context.Context) error {
 // within DialTimeout.
 func (s *session) dialConn(ctx context.Context) (net.Conn, error) {
 	nd := &net.Dialer{Timeout: s.cfg.DialTimeout}
+	if s.cfg.TLSMode == TLSPlain {
+		conn, err := nd.DialContext(ctx, "tcp", s.cfg.Addr)
+		if err != nil {
+			return nil, err
+		}
+		// The name was checked; the peer must really be this machine too
+		// (localhost could resolve elsewhere) before a password goes in
+		// the clear.
+		if addr, ok := conn.RemoteAddr().(*net.TCPAddr); !ok || !addr.IP.IsLoopback() {
+			conn.Close()
+			return nil, fmt.Errorf("plain IMAP to %s: peer %s is not a loopback address", s.cfg.Addr, conn.RemoteAddr())
+		}
+		return conn, nil
+	}
 	if s.cfg.TLSMode != TLSImplicit {
 		return nd.DialContext(ctx, "tcp", s.cfg.Addr)
 	}

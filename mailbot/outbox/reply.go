@@ -73,3 +73,15 @@ func formatRejects(rej []rcptReject) string {
 	}
 	return strings.Join(parts, "; ")
 }
+
+// connFailure keeps a 5xx to RSET or MAIL FROM temporary: such a refusal
+// is about our relay account or the session ("530 authentication
+// required", "sender not allowed"), not about the mail, and must not
+// retire every queued mail at once. Expire still ends an entry that keeps
+// failing.
+func connFailure(r result) result {
+	if r.kind == kindPermanent {
+		r.kind = kindTemporary
+	}
+	return r
+}

@@ -52,12 +52,12 @@ func (s *Sender) send(ctx context.Context, cn *conn, e Entry) result {
 func (s *Sender) transact(cn *conn, e Entry) result {
 	if cn.dirty {
 		if err := cn.c.Reset(); err != nil {
-			return smtpFailure("rset", err)
+			return connFailure(smtpFailure("rset", err))
 		}
 	}
 	cn.dirty = true
 	if err := cn.c.Mail(e.From, nil); err != nil {
-		return smtpFailure("mail from", err)
+		return connFailure(smtpFailure("mail from", err))
 	}
 	accepted, rejected, failed := rcpts(cn.c, e.To)
 	if failed != nil {

@@ -6,6 +6,7 @@ import (
 	"io"
 	"mime"
 	"mime/quotedprintable"
+	"strings"
 
 	"github.com/ProtonMail/go-crypto/openpgp/clearsign"
 )
@@ -89,7 +90,14 @@ func lineStartIndex(text []byte, marker string) int {
 
 // textEntity wraps plain text as a text/plain entity. Quoted-printable keeps
 // it 7-bit clean whatever the text holds.
+//
+// The charset comes from the outer header, which no signature covers, so
+// only charsets that are ASCII supersets are kept: another (UTF-16, EBCDIC)
+// would let whoever relays the mail change how the signed bytes read.
 func textEntity(text []byte, charset string) []byte {
+	if !asciiSuperset(charset) {
+		charset = "utf-8"
+	}
 	ct := mime.FormatMediaType("text/plain", map[string]string{"charset": charset})
 	if charset == "" || ct == "" {
 		ct = "text/plain; charset=utf-8"
@@ -100,4 +108,16 @@ func textEntity(text []byte, charset string) []byte {
 	w.Write(text) // writes to a bytes.Buffer cannot fail
 	w.Close()
 	return b.Bytes()
+}
+
+// asciiSuperset reports whether charset decodes ASCII bytes as ASCII.
+func asciiSuperset(charset string) bool {
+	c := strings.ToLower(strings.TrimSpace(charset))
+	switch {
+	case c == "us-ascii", c == "ascii", c == "utf-8", c == "utf8":
+		return true
+	case strings.HasPrefix(c, "iso-8859-"), strings.HasPrefix(c, "windows-125"):
+		return true
+	}
+	return false
 }
