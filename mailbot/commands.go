@@ -45,7 +45,7 @@ type cmdRun struct {
 // and queues the transcript. Only a signature that verified against a
 // configured maintainer key lets a command run; the From header counts
 // for nothing.
-func (b *Bot) handleCommands(tx *store.Tx, c *store.Case, m *store.Message, p *prepared, now time.Time) (int, error) {
+func (b *Bot) handleCommands(tx *store.Tx, c *store.Case, m *store.Message, p *prepared, isNew bool, now time.Time) (int, error) {
 	if p.signer == "" {
 		// A maintainer's mail whose OpenPGP part could not be read never
 		// had its commands parsed: it is told why nothing ran all the same.
@@ -65,7 +65,7 @@ func (b *Bot) handleCommands(tx *store.Tx, c *store.Case, m *store.Message, p *p
 		b.log.Warn("command mail refused", "case", c.ID, "msg", m.Key, "reason", refusal)
 		return b.queueTranscript(tx, c, m, p, nil, "No command ran: "+refusal, now)
 	}
-	if refusal := b.wrongCase(c, p); refusal != "" {
+	if refusal := b.wrongCase(c, p, isNew); refusal != "" {
 		return b.queueTranscript(tx, c, m, p, nil, "No command ran: "+refusal, now)
 	}
 	run := &cmdRun{b: b, tx: tx, c: copyCase(c), orig: c, msg: m, p: p, now: now}
@@ -137,13 +137,13 @@ func (b *Bot) replayRefusal(tx *store.Tx, m *store.Message, p *prepared, now tim
 }
 
 // wrongCase checks the signed text against the case the mail was
-// threaded to. Threading uses headers a signature does not cover
+// threaded to (unless the mail opened it). Threading uses headers a signature does not cover
 // (In-Reply-To, the subject, the address), so a captured signed mail could
 // be re-addressed to another case; but a reply quotes, and so signs, the
 // case id of the mail it answers. When the signed text names case ids and
 // none is this case's, nothing runs. (Ids on duplicate lines name the
 // other case on purpose and are not counted.)
-func (b *Bot) wrongCase(c *store.Case, p *prepared) string {
+func (b *Bot) wrongCase(c *store.Case, p *prepared, isNew bool) string {
 	var named []string
 	for _, line := range strings.Split(p.cmdText, "\n") {
 		if strings.HasPrefix(strings.ToLower(strings.TrimSpace(line)), "duplicate") {
@@ -160,7 +160,10 @@ func (b *Bot) wrongCase(c *store.Case, p *prepared) string {
 		}
 	}
 	if len(named) == 0 {
-		return ""
+		if isNew || !b.cfg.Commands.RequireCaseID {
+			return "" // a new internal case has no id yet to name
+		}
+		return fmt.Sprintf("the signed text does not name case %s, and the headers that put the mail there are not signed. Quote the mail you answer (its subject tag is enough), or add a comment line \"# %s\" to the commands.", c.ID, c.ID)
 	}
 	return fmt.Sprintf("the signed text names %s, but the mail's headers put it on case %s; its unsigned headers may have been changed. Send the commands again in a reply within the right case.", strings.Join(named, ", "), c.ID)
 }

@@ -64,7 +64,7 @@ func TestSignedCommandsChangeTheCase(t *testing.T) {
 	crd := nextWeekday(time.Now().AddDate(0, 0, 10), time.Tuesday).Format("2006-01-02")
 	body := "accept\ntitle Heap overflow in frobnicate()\naffected >=1.2 <1.4.3\nnot-affected <1.2\ntype CWE-787 out-of-bounds write\n" +
 		"severity high\ncve CVE-2026-12345\ncrd " + crd + " 14:00 UTC\ncredit Rita Reporter <rita@reporter.example> as finder\n" +
-		"branch 1.4 1.4.3\nimpact <<END\nA remote attacker can crash the server.\nPossibly more.\nEND\nthanks\n\n> quoted relay text\n"
+		"branch 1.4 1.4.3\nimpact <<END\nA remote attacker can crash the server.\nPossibly more.\nEND\nthanks\n\n> [SEC-2026-0001] quoted relay text\n"
 	e.send(alice, demo.Mail{Subject: "Re: [SEC-2026-0001] Heap overflow", Body: body, InReplyTo: relayID, Sign: true})
 
 	tr := e.transcript(3) // relay of the report, relay of the command mail, transcript
@@ -147,7 +147,7 @@ func TestReplayedCommandMailNeverRunsTwice(t *testing.T) {
 	e := newEnv(t, demo.Options{})
 	relayID := e.openCase()
 	alice := e.Maintainers[0]
-	raw, _, err := e.Compose(alice, demo.Mail{Subject: "Re: [SEC-2026-0001]", Body: "title first\n", InReplyTo: relayID, Sign: true})
+	raw, _, err := e.Compose(alice, demo.Mail{Subject: "Re: [SEC-2026-0001]", Body: "title first\n" + quoted, InReplyTo: relayID, Sign: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -155,7 +155,7 @@ func TestReplayedCommandMailNeverRunsTwice(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.transcript(3)
-	e.send(alice, demo.Mail{Subject: "Re: [SEC-2026-0001]", Body: "title second\n", InReplyTo: relayID, Sign: true})
+	e.send(alice, demo.Mail{Subject: "Re: [SEC-2026-0001]", Body: "title second\n" + quoted, InReplyTo: relayID, Sign: true})
 	e.transcript(5)
 	// The replay: the same signed mail under a new Message-ID (outer
 	// headers are not signed in PGP/MIME).
@@ -195,7 +195,7 @@ func TestReplayedCommandMailNeverRunsTwice(t *testing.T) {
 func TestAllOrNothingWhenAStateChangeFails(t *testing.T) {
 	e := newEnv(t, demo.Options{})
 	relayID := e.openCase()
-	e.send(e.Maintainers[0], demo.Mail{Subject: "Re: [SEC-2026-0001]", Body: "title ok\ncrd 2026-02-30\naccept\nfrobnicate\n", InReplyTo: relayID, Sign: true})
+	e.send(e.Maintainers[0], demo.Mail{Subject: "Re: [SEC-2026-0001]", Body: "title ok\ncrd 2026-02-30\naccept\nfrobnicate\n" + quoted, InReplyTo: relayID, Sign: true})
 	tr := e.transcript(3)
 	for _, want := range []string{"Nothing was run", "error: ", "not run (valid): title = \"ok\""} {
 		if !strings.Contains(tr, want) {
@@ -206,7 +206,7 @@ func TestAllOrNothingWhenAStateChangeFails(t *testing.T) {
 		t.Errorf("all-or-nothing mail changed the case: %s %q", c.State, c.Fields.Title)
 	}
 	// Without a state change, the valid lines run and the bad one is reported.
-	e.send(e.Maintainers[0], demo.Mail{Subject: "Re: [SEC-2026-0001]", Body: "title ok\ncve CVE-26-1\n", InReplyTo: relayID, Sign: true})
+	e.send(e.Maintainers[0], demo.Mail{Subject: "Re: [SEC-2026-0001]", Body: "title ok\ncve CVE-26-1\n" + quoted, InReplyTo: relayID, Sign: true})
 	tr = e.transcript(5)
 	if !strings.Contains(tr, "1 error(s)") || !strings.Contains(tr, "ok: title") {
 		t.Errorf("transcript:\n%s", tr)
@@ -226,7 +226,7 @@ func TestReplyReachesTheReporterEncryptedWhenTheirKeyIsKnown(t *testing.T) {
 	relay := e.waitMail(e.Maintainers[0].Address, 1)[0]
 	e.waitMail(e.Reporter.Address, 1)
 	e.send(e.Maintainers[0], demo.Mail{Subject: "Re: [SEC-2026-0001] bug", InReplyTo: messageID(t, relay.Data), Sign: true,
-		Body: "reply\n\nThanks, we can reproduce it. A fix is planned for next week.\n"})
+		Body: "reply\n\nThanks, we can reproduce it. A fix is planned for next week.\n" + quoted})
 	got := e.waitMail(e.Reporter.Address, 2)
 	reply := got[1]
 	if !bytes.Contains(reply.Data, []byte("multipart/encrypted")) {
@@ -287,7 +287,7 @@ func TestGnuPGSignedCommandsAreObeyed(t *testing.T) {
 	hdr := "From: Alice <" + alice.Address + ">\r\nTo: " + e.Robot.Address + "\r\nSubject: Re: [SEC-2026-0001]\r\nIn-Reply-To: <" + relayID + ">\r\nMIME-Version: 1.0\r\n"
 
 	// 1. gpg --clearsign, inline.
-	clear := gpgSign(t, alice, []string{"--clearsign"}, []byte("title from gpg clearsign\n"))
+	clear := gpgSign(t, alice, []string{"--clearsign"}, []byte("# SEC-2026-0001\ntitle from gpg clearsign\n"))
 	mail1 := hdr + "Message-Id: <gpg1@demo.example>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n" + strings.ReplaceAll(string(clear), "\n", "\r\n")
 	if err := e.Sim.Send(alice.Address, []string{e.Robot.Address}, []byte(mail1)); err != nil {
 		t.Fatal(err)
@@ -297,7 +297,7 @@ func TestGnuPGSignedCommandsAreObeyed(t *testing.T) {
 	}
 
 	// 2. PGP/MIME multipart/signed around gpg --detach-sign output.
-	part := "Content-Type: text/plain; charset=utf-8\r\n\r\ntitle from gpg detach-sign\r\n"
+	part := "Content-Type: text/plain; charset=utf-8\r\n\r\ntitle from gpg detach-sign\r\n\r\n> [SEC-2026-0001] relay\r\n"
 	sig := gpgSign(t, alice, []string{"--detach-sign", "--armor", "--digest-algo", "SHA256"}, []byte(part))
 	mail2 := hdr + "Message-Id: <gpg2@demo.example>\r\nContent-Type: multipart/signed; boundary=\"b1\"; micalg=pgp-sha256; protocol=\"application/pgp-signature\"\r\n\r\n" +
 		"--b1\r\n" + part + "\r\n--b1\r\nContent-Type: application/pgp-signature\r\n\r\n" + strings.ReplaceAll(string(sig), "\n", "\r\n") + "\r\n--b1--\r\n"
@@ -403,5 +403,20 @@ func TestHoldRunsEvenFromAMailWithErrors(t *testing.T) {
 	}
 	if c := e.caseByID("SEC-2026-0001"); c.Embargo.Armed || c.State != store.StateAccepted {
 		t.Errorf("armed %v state %s; want disarmed and still accepted", c.Embargo.Armed, c.State)
+	}
+}
+
+func TestSignedMailMustNameItsCase(t *testing.T) {
+	e := newEnv(t, demo.Options{})
+	relayID := e.openCase()
+	e.send(e.Maintainers[0], demo.Mail{Subject: "Re: [SEC-2026-0001]", InReplyTo: relayID, Sign: true, Body: "close\n"})
+	tr := e.transcript(3)
+	if !strings.Contains(tr, "does not name case SEC-2026-0001") {
+		t.Errorf("transcript:\n%s", tr)
+	}
+	// A comment line naming the case is enough.
+	e.send(e.Maintainers[0], demo.Mail{Subject: "Re: [SEC-2026-0001]", InReplyTo: relayID, Sign: true, Body: "# SEC-2026-0001\nclose\n"})
+	if tr := e.transcript(5); !strings.Contains(tr, "ok: state = closed") {
+		t.Errorf("transcript:\n%s", tr)
 	}
 }

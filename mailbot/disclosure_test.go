@@ -26,9 +26,13 @@ func fieldsBody(e *env, days int) (string, time.Time) {
 		"impact <<END\nSECRET-IMPACT: a remote attacker can run code.\nEND\n", crd
 }
 
+// quoted is the tail of a reply: the quoted mail it answers, which names
+// the case inside the signed text.
+const quoted = "\n> [SEC-2026-0001] New report, case SEC-2026-0001.\n"
+
 func (e *env) command(relayID, body string, atts ...demo.Attachment) {
 	e.t.Helper()
-	e.send(e.Maintainers[0], demo.Mail{Subject: "Re: [SEC-2026-0001] Heap overflow", Body: body, InReplyTo: relayID, Sign: true, Attachments: atts})
+	e.send(e.Maintainers[0], demo.Mail{Subject: "Re: [SEC-2026-0001] Heap overflow", Body: body + quoted, InReplyTo: relayID, Sign: true, Attachments: atts})
 }
 
 // nextTranscript waits for the transcript after count mails to alice.

@@ -293,7 +293,7 @@ func (b *Bot) record(tx *store.Tx, cases map[string]*store.Case, mailbox string,
 	if err != nil {
 		return 0, err
 	}
-	k, err := b.handleCommands(tx, c, m, p, now)
+	k, err := b.handleCommands(tx, c, m, p, isNew, now)
 	return n + k, err
 }
 

@@ -94,6 +94,10 @@ type Commands struct {
 	// MaxSignatureAge refuses a command mail whose signature was made
 	// longer than this before it arrived (a replayed old mail).
 	MaxSignatureAge time.Duration `toml:"max_signature_age"`
+	// RequireCaseID refuses a command mail whose signed text does not name
+	// its case (threading headers are not signed). Default true; unset it
+	// with require_case_id = false.
+	RequireCaseID bool `toml:"require_case_id"`
 }
 
 // Downstream is a security team that receives pre-notifications under
@@ -149,7 +153,9 @@ var tlsModes = map[string]bool{"tls": true, "starttls": true, "plain": true}
 // Load reads and decodes path and fills in defaults. It does not check
 // the values: call Check for that.
 func Load(path string) (*Config, error) {
-	var c Config
+	// Defaults a missing key cannot express as a zero value are set
+	// before decoding.
+	c := Config{Commands: Commands{RequireCaseID: true}}
 	md, err := toml.DecodeFile(path, &c)
 	if err != nil {
 		return nil, fmt.Errorf("read config %s: %w", path, err)

@@ -146,7 +146,8 @@ func (n *narrator) maintainerCommands() error {
 		"type CWE-787 out-of-bounds write\nseverity high\ncrd " + crd + " 14:00 UTC\n" +
 		"credit Rita Reporter <rita@reporter.example> as finder\nbranch 1.4 1.4.3\n" +
 		"impact <<END\nA remote attacker who controls a name can crash the server,\nand may run code.\nEND\n" +
-		"reply\n\nThanks Rita, confirmed on 1.4 (1.3 is not affected). We propose " + crd + " for disclosure.\n"
+		"reply\n\nThanks Rita, confirmed on 1.4 (1.3 is not affected). We propose " + crd + " for disclosure.\n" +
+		"\n> [" + n.caseID + "] Heap overflow in frobnicate()\n> New report, case " + n.caseID + ".\n"
 	n.say("Her mail, PGP/MIME-signed with her key:\n%s", indent(body))
 	if _, err := n.w.Send(alice, Mail{To: plusAddress(n.w, n.caseID), Subject: "Re: [" + n.caseID + "] Heap overflow in frobnicate()",
 		InReplyTo: messageID(relays[len(relays)-1].Data), Sign: true, Body: body}); err != nil {
@@ -266,6 +267,9 @@ const patchText = `--- a/src/frob.c
 func (n *narrator) command(body string, atts ...Attachment) (string, error) {
 	alice := n.w.Maintainers[0]
 	before := len(n.w.Sim.To(alice.Address))
+	// Her mail client quotes the mail she answers, which names the case
+	// inside the signed text.
+	body += "\n> [" + n.caseID + "] Heap overflow in frobnicate()\n"
 	if _, err := n.w.Send(alice, Mail{To: plusAddress(n.w, n.caseID), Subject: "Re: [" + n.caseID + "] Heap overflow in frobnicate()",
 		Sign: true, Body: body, Attachments: atts}); err != nil {
 		return "", err

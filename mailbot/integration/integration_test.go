@@ -272,7 +272,7 @@ func (s *story) commandObeyed(t *testing.T) {
 		"type CWE-787 out-of-bounds write\nseverity high\ncrd " + crdDate() + " 14:00 UTC\n" +
 		"credit Rita Reporter <" + s.rita.Address + "> as finder\nbranch 1.4 1.4.3\n" +
 		"impact <<END\nA remote attacker who controls a name can crash the server.\nEND\n" +
-		"thanks\n\nAlice\n"
+		"thanks\n\nAlice\n\n> [" + s.caseID + "] New report\n"
 	mail := signedMail(s.alice, s.robot.Address, "Re: ["+s.caseID+"] Heap overflow in frobnicate()", s.relayID, body)
 	sendSMTP(t, s.postfix.smtpAddr, s.alice.Address, []string{s.robot.Address}, mail)
 
@@ -305,7 +305,7 @@ const patchText = `--- a/src/frob.c
 func (s *story) prenotifyDownstream(t *testing.T) {
 	patchName := "frob-1.4-" + s.caseID + "-r1.patch"
 	mail := signedMail(s.alice, s.robot.Address, "Re: ["+s.caseID+"] Heap overflow in frobnicate()", s.relayID,
-		"patch\nnotify acme\nsend\nthanks\n", attachment{name: patchName, contentType: "text/x-diff", data: []byte(patchText)})
+		"patch\nnotify acme\nsend\nthanks\n\n> ["+s.caseID+"] New report\n", attachment{name: patchName, contentType: "text/x-diff", data: []byte(patchText)})
 	sendSMTP(t, s.postfix.smtpAddr, s.alice.Address, []string{s.robot.Address}, mail)
 
 	tr := s.transcript(t)
