@@ -180,28 +180,38 @@ func (b *Bot) prepare(m intake.Message) (p *prepared) {
 	// Only a mail that is signed, or claims a maintainer's address, can
 	// lead anywhere with commands (to run them, or to say why not): the
 	// command block of everyone else's mail is not even parsed.
-	if p.status == store.MsgIngested && !p.loop && (p.opened != nil && p.opened.Signed || b.claimsMaintainer(p)) {
-		effective := m.Raw
-		if p.opened != nil {
-			effective = p.opened.Message
-		}
-		if text, err := bodyText(effective); err == nil {
-			if res := command.Parse(text); len(res.Commands)+len(res.Errors) > 0 {
-				p.cmds, p.cmdText = &res, text
-				if p.signer != "" {
-					p.patches = patchAttachments(effective)
-				}
-			}
-		}
+	if p.status != store.MsgIngested || p.loop {
+		return p
 	}
-	if p.status == store.MsgIngested && !p.loop {
-		effective := m.Raw
-		if p.opened != nil {
-			effective = p.opened.Message
-		}
-		p.pubKey = senderKey(effective, env.From, b.now())
+	if p.opened != nil && p.opened.Signed || b.claimsMaintainer(p) {
+		b.parseCommands(p)
 	}
+	p.pubKey = senderKey(p.effective(), env.From, b.now())
 	return p
+}
+
+// effective is the message as its sender wrote it: decrypted and
+// unwrapped when it was OpenPGP, else as it came.
+func (p *prepared) effective() []byte {
+	if p.opened != nil {
+		return p.opened.Message
+	}
+	return p.msg.Raw
+}
+
+// parseCommands reads the command block of the text, and the patches
+// attached to a maintainer's mail.
+func (b *Bot) parseCommands(p *prepared) {
+	text, err := bodyText(p.effective())
+	if err != nil {
+		return
+	}
+	if res := command.Parse(text); len(res.Commands)+len(res.Errors) > 0 {
+		p.cmds, p.cmdText = &res, text
+		if p.signer != "" {
+			p.patches = patchAttachments(p.effective())
+		}
+	}
 }
 
 // unwrap decrypts and verifies. A signature counts only when it verifies
