@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/BurntSushi/toml"
+
+	"github.com/secbot/secbot/mailbot/loopback"
 )
 
 // Config is the whole configuration file.
@@ -319,7 +321,7 @@ func (c *Config) checkServer(p *Problems, name, addr, tlsMode, pwFile string) {
 	}
 	if !tlsModes[tlsMode] {
 		p.addf("%s.tls %q: unknown TLS mode (want tls, starttls or plain)", name, tlsMode)
-	} else if tlsMode == "plain" && err == nil && !IsLoopback(host) {
+	} else if tlsMode == "plain" && err == nil && !loopback.Host(host) {
 		p.addf("%s.tls plain: only allowed for a loopback host, not %q", name, host)
 	}
 	if pwFile != "" {
@@ -338,15 +340,6 @@ func checkAddress(p *Problems, where, addr string) {
 	if err != nil || a.Name != "" || a.Address != addr {
 		p.addf("%s %q: not a bare mail address", where, addr)
 	}
-}
-
-// IsLoopback reports whether host names this machine only.
-func IsLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 // downstreamKinds are the accepted Downstream.Kind values.

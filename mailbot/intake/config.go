@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"net"
 	"time"
+
+	"github.com/secbot/secbot/mailbot/loopback"
 )
 
 // TLSMode says how the IMAP connection is protected.
@@ -124,7 +126,7 @@ func (c *Config) validate() error {
 	case TLSImplicit, TLSStartTLS:
 	case TLSPlain:
 		// The password would cross the network in clear text.
-		if err == nil && !isLoopback(host) {
+		if err == nil && !loopback.Host(host) {
 			add("tls mode %q is only allowed for a loopback host, not %q", c.TLSMode, host)
 		}
 	default:
@@ -160,16 +162,6 @@ func (c *Config) validateNumbers() []error {
 		errs = append(errs, fmt.Errorf("min backoff %v exceeds max backoff %v", c.MinBackoff, c.MaxBackoff))
 	}
 	return errs
-}
-
-// isLoopback deliberately does not resolve names: a DNS answer must not be
-// able to turn a remote host into an allowed plaintext target.
-func isLoopback(host string) bool {
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 // tlsConfig returns a copy of the configured TLS settings with ServerName

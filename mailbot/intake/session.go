@@ -11,6 +11,8 @@ import (
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
+
+	"github.com/secbot/secbot/mailbot/loopback"
 )
 
 // logoutTimeout bounds the polite goodbye: on shutdown nobody should wait
@@ -133,7 +135,7 @@ func (s *session) dialConn(ctx context.Context) (net.Conn, error) {
 		// The name was checked; the peer must really be this machine too
 		// (localhost could resolve elsewhere) before a password goes in
 		// the clear.
-		if addr, ok := conn.RemoteAddr().(*net.TCPAddr); !ok || !addr.IP.IsLoopback() {
+		if !loopback.Peer(conn.RemoteAddr()) {
 			conn.Close()
 			return nil, fmt.Errorf("plain IMAP to %s: peer %s is not a loopback address", s.cfg.Addr, conn.RemoteAddr())
 		}

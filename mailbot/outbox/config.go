@@ -8,6 +8,8 @@ import (
 	"net"
 	"strings"
 	"time"
+
+	"github.com/secbot/secbot/mailbot/loopback"
 )
 
 // TLSMode says how the connection to the relay is protected.
@@ -110,7 +112,7 @@ func (cfg Config) Validate() error {
 	switch cfg.TLSMode {
 	case TLSImplicit, TLSStartTLS:
 	case TLSPlain:
-		if err == nil && !isLoopbackHost(host) {
+		if err == nil && !loopback.Host(host) {
 			errs = append(errs, fmt.Errorf("smtp addr %q: %w", cfg.Addr, ErrPlainNotLoopback))
 		}
 	default:
@@ -127,15 +129,4 @@ func (cfg Config) Validate() error {
 		addf("helo name %q contains whitespace", cfg.HeloName)
 	}
 	return errors.Join(errs...)
-}
-
-// isLoopbackHost reports whether host names the local machine without any
-// DNS lookup: "localhost" (RFC 6761 section 6.3) or a loopback IP.
-func isLoopbackHost(host string) bool {
-	h := strings.TrimSuffix(strings.ToLower(host), ".")
-	if h == "localhost" || strings.HasSuffix(h, ".localhost") {
-		return true
-	}
-	ip := net.ParseIP(h)
-	return ip != nil && ip.IsLoopback()
 }

@@ -9,6 +9,8 @@ import (
 
 	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
+
+	"github.com/secbot/secbot/mailbot/loopback"
 )
 
 // conn is one ready (greeted, secured, authenticated) connection to the
@@ -69,7 +71,7 @@ func (s *Sender) dialRaw(ctx context.Context) (net.Conn, error) {
 	}
 	// Validate checked the name; this checks where "localhost" really
 	// led, before a single byte is sent in the clear.
-	if s.cfg.TLSMode == TLSPlain && !isLoopbackAddr(raw.RemoteAddr()) {
+	if s.cfg.TLSMode == TLSPlain && !loopback.Peer(raw.RemoteAddr()) {
 		raw.Close()
 		return nil, fmt.Errorf("remote %v: %w", raw.RemoteAddr(), ErrPlainNotLoopback)
 	}
@@ -140,10 +142,4 @@ func (s *Sender) tlsConfig() *tls.Config {
 		cfg.ServerName, _, _ = net.SplitHostPort(s.cfg.Addr)
 	}
 	return cfg
-}
-
-// isLoopbackAddr reports whether a connected peer is on this machine.
-func isLoopbackAddr(a net.Addr) bool {
-	tcp, ok := a.(*net.TCPAddr)
-	return ok && tcp.IP.IsLoopback()
 }
