@@ -68,16 +68,7 @@ func TestStoreLockedRunRefusesToStart(t *testing.T) {
 
 	var out bytes.Buffer
 	d := startDaemonOut(t, bin, w.ConfigPath, &out)
-	select {
-	case err := <-d.done:
-		if err == nil {
-			t.Fatal("secbot run exited 0 with its store locked")
-		}
-	case <-time.After(20 * time.Second):
-		d.cmd.Process.Kill()
-		<-d.done
-		t.Fatal("secbot run still running 20s after start with its store locked")
-	}
+	d.mustFail(t, "with its store locked")
 	if msg := out.String(); !strings.Contains(msg, "open store") || !strings.Contains(msg, "secbot.db") {
 		t.Errorf("error does not name the store:\n%s", msg)
 	}
@@ -128,16 +119,7 @@ func TestStoreReadOnlyRunRefusesToStart(t *testing.T) {
 
 	var out bytes.Buffer
 	d := startDaemonOut(t, bin, w.ConfigPath, &out)
-	select {
-	case err := <-d.done:
-		if err == nil {
-			t.Fatal("secbot run exited 0 with a read-only store")
-		}
-	case <-time.After(20 * time.Second):
-		d.cmd.Process.Kill()
-		<-d.done
-		t.Fatal("secbot run kept running with a read-only store")
-	}
+	d.mustFail(t, "with a read-only store")
 	if msg := out.String(); !strings.Contains(msg, "secbot.db") {
 		t.Errorf("error does not name the store:\n%s", msg)
 	}
@@ -298,5 +280,21 @@ func TestStoreFailureMidRun(t *testing.T) {
 	}
 	if n := bot.Panics(); n != 0 {
 		t.Errorf("%d panics", n)
+	}
+}
+
+// mustFail expects secbot run to exit non-zero soon, as it must when its
+// store cannot be used (why says when, for the failure message).
+func (d *daemon) mustFail(t *testing.T, why string) {
+	t.Helper()
+	select {
+	case err := <-d.done:
+		if err == nil {
+			t.Fatalf("secbot run exited 0 %s", why)
+		}
+	case <-time.After(20 * time.Second):
+		d.cmd.Process.Kill()
+		<-d.done
+		t.Fatalf("secbot run still running 20s after start %s", why)
 	}
 }
