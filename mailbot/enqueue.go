@@ -3,6 +3,7 @@ package mailbot
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -44,22 +45,19 @@ type spec struct {
 	Previous string   `json:"previous,omitempty"`
 }
 
-// queueForMessage queues what a recorded message causes: an
-// acknowledgement for a new report, and a relay to every maintainer.
+// queueForMessage queues what a recorded message causes, an
+// acknowledgement for a new report and a relay to every maintainer, as
+// one fan-out record that the sender expands (see expandFanouts).
 func (b *Bot) queueForMessage(tx *store.Tx, c *store.Case, m *store.Message, isNew bool, p *prepared, now time.Time) (int, error) {
-	n := 0
-	refs := append(append([]string{}, p.env.References...), p.env.MessageID)
-	if isNew && !c.Internal && !p.env.Auto && len(c.Reporters) > 0 {
-		sp := spec{Msg: m.Key, InReplyTo: p.env.MessageID, References: refs}
-		ok, err := b.enqueue(tx, c.ID, KindAck, fmt.Sprintf("ack.%s", c.ID), c.Reporters, sp, false, now)
-		if err != nil {
-			return 0, err
-		}
-		n += boolInt(ok)
+	f := &store.Fanout{Case: c.ID, Msg: m.Key, New: isNew, Problem: p.reason, InReplyTo: p.env.MessageID,
+		References: append(slices.Clip(p.env.References), p.env.MessageID), Queued: now}
+	if isNew && !c.Internal && !p.env.Auto {
+		f.AckTo = c.Reporters
 	}
-	sp := spec{Msg: m.Key, New: isNew, Problem: p.reason, InReplyTo: p.env.MessageID, References: refs}
-	k, err := b.toMaintainers(tx, c.ID, KindRelay, fmt.Sprintf("relay.%d", m.Key), sp, false, now)
-	return n + k, err
+	if err := tx.AddFanout(f); err != nil {
+		return 0, err
+	}
+	return 1, nil
 }
 
 // queueNotice tells every maintainer something, encrypted to each.

@@ -25,7 +25,13 @@ var _ outbox.Queue = (*queue)(nil)
 // Due implements outbox.Queue. Each mail is rendered in a read
 // transaction of its own, so that encrypting a batch never holds one long
 // transaction open against the writers.
+//
+// Fan-outs are expanded into their mails first, so that what a message
+// caused is sent in the order the messages came.
 func (q *queue) Due(now time.Time, limit int) ([]outbox.Entry, time.Time, error) {
+	if _, err := q.b.expandFanouts(); err != nil {
+		return nil, time.Time{}, err
+	}
 	var (
 		due  []*store.OutMail
 		next time.Time

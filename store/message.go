@@ -38,10 +38,15 @@ type Message struct {
 	Mailbox     string `json:"mailbox,omitempty"`
 	UIDValidity uint32 `json:"uid_validity,omitempty"`
 	UID         uint32 `json:"uid,omitempty"`
+	// RawAt and PlainAt say where the bytes are; nil in a schema 1 store,
+	// whose bytes are under the message key in bucket raw.
+	RawAt   *BlobRef `json:"raw_at,omitempty"`
+	PlainAt *BlobRef `json:"plain_at,omitempty"`
 }
 
 // AddMessage stores m and its raw bytes (as they came, and the decrypted
-// form when there is one) and returns the new message key.
+// form when there is one) and returns the new message key. The bytes go
+// into the transaction's chunk, and must not change until it commits.
 func (tx *Tx) AddMessage(m *Message, raw, plain []byte) (uint64, error) {
 	b := tx.btx.Bucket(bucketMessages)
 	// Message keys only grow: pack pages full instead of half (bbolt's
@@ -52,18 +57,17 @@ func (tx *Tx) AddMessage(m *Message, raw, plain []byte) (uint64, error) {
 		return 0, fmt.Errorf("message sequence: %w", err)
 	}
 	m.Key = key
+	if m.RawAt, err = tx.addBlob(raw); err != nil {
+		return 0, fmt.Errorf("raw message %d: %w", key, err)
+	}
+	m.PlainAt = nil
+	if plain != nil {
+		if m.PlainAt, err = tx.addBlob(plain); err != nil {
+			return 0, fmt.Errorf("plain message %d: %w", key, err)
+		}
+	}
 	if err := tx.putJSON(bucketMessages, u64(key), m); err != nil {
 		return 0, err
-	}
-	rawb := tx.btx.Bucket(bucketRaw)
-	rawb.FillPercent = appendFill
-	if err := rawb.Put(append(u64(key), 'r'), raw); err != nil {
-		return 0, fmt.Errorf("put raw message %d: %w", key, err)
-	}
-	if plain != nil {
-		if err := rawb.Put(append(u64(key), 'p'), plain); err != nil {
-			return 0, fmt.Errorf("put plain message %d: %w", key, err)
-		}
 	}
 	return key, nil
 }
@@ -77,19 +81,36 @@ func (tx *Tx) Message(key uint64) (*Message, error) {
 	return &m, nil
 }
 
-// Raw returns the message exactly as it arrived. The slice is only valid
-// inside the transaction.
+// Raw returns the message exactly as it arrived, nil when there is no
+// such message. The slice is only valid inside the transaction.
 func (tx *Tx) Raw(key uint64) []byte {
-	return tx.btx.Bucket(bucketRaw).Get(append(u64(key), 'r'))
+	m, err := tx.Message(key)
+	if err != nil {
+		return nil
+	}
+	if m.RawAt == nil {
+		return tx.btx.Bucket(bucketRaw).Get(append(u64(key), 'r'))
+	}
+	return tx.blob(m.RawAt)
 }
 
 // Plain returns the decrypted form of an encrypted message, or the raw
 // bytes when it was not encrypted.
 func (tx *Tx) Plain(key uint64) []byte {
+	m, err := tx.Message(key)
+	if err != nil {
+		return nil
+	}
+	switch {
+	case m.PlainAt != nil:
+		return tx.blob(m.PlainAt)
+	case m.RawAt != nil:
+		return tx.blob(m.RawAt)
+	}
 	if p := tx.btx.Bucket(bucketRaw).Get(append(u64(key), 'p')); p != nil {
 		return p
 	}
-	return tx.Raw(key)
+	return tx.btx.Bucket(bucketRaw).Get(append(u64(key), 'r'))
 }
 
 // MessageCount returns how many messages are stored.

@@ -135,7 +135,8 @@ func (tx *Tx) Outbox() ([]*OutMail, error) {
 	return out, err
 }
 
-// PendingCount returns how many entries wait to be sent.
+// PendingCount returns how many entries wait to be sent, counting each
+// fan-out not yet expanded as one.
 func (tx *Tx) PendingCount() int {
-	return tx.btx.Bucket(bucketDue).Stats().KeyN
+	return tx.btx.Bucket(bucketDue).Stats().KeyN + tx.FanoutCount()
 }

@@ -17,8 +17,14 @@ import (
 )
 
 // SchemaVersion is the layout this code reads and writes. Open refuses a
-// file written by a newer secbot rather than guessing at its layout.
-const SchemaVersion = 1
+// file written by a newer secbot rather than guessing at its layout, and
+// marks an older file it opened for writing as this version (every older
+// layout is still read).
+//
+//	1: raw messages one per key in bucket raw
+//	2: raw messages packed into chunks (bucket raw-chunks), version 1 keys
+//	   still read; bucket fanout
+const SchemaVersion = 2
 
 // ErrNotFound is returned when a case, message or outbox entry does not exist.
 var ErrNotFound = errors.New("not found")
@@ -34,7 +40,9 @@ var (
 	bucketMeta     = []byte("meta")
 	bucketCases    = []byte("cases")
 	bucketMessages = []byte("messages")
-	bucketRaw      = []byte("raw")
+	bucketRaw      = []byte("raw") // schema 1 only
+	bucketChunks   = []byte("raw-chunks")
+	bucketFanout   = []byte("fanout")
 	bucketMsgID    = []byte("msgid")
 	bucketIMAP     = []byte("imap")
 	bucketOutbox   = []byte("outbox")
@@ -46,7 +54,7 @@ var (
 	bucketTimers   = []byte("timers")
 
 	allBuckets = [][]byte{bucketMeta, bucketCases, bucketMessages, bucketRaw, bucketMsgID,
-		bucketIMAP, bucketOutbox, bucketExecuted, bucketAudit, bucketDue, bucketPatches, bucketPatchDat, bucketTimers}
+		bucketIMAP, bucketOutbox, bucketExecuted, bucketAudit, bucketDue, bucketPatches, bucketPatchDat, bucketTimers, bucketChunks, bucketFanout}
 
 	keySchema = []byte("schema")
 )
@@ -102,10 +110,15 @@ func (s *Store) init() error {
 		}
 		meta := btx.Bucket(bucketMeta)
 		v := meta.Get(keySchema)
-		if v == nil {
-			return meta.Put(keySchema, u64(SchemaVersion))
+		if v != nil {
+			if err := checkVersion(v); err != nil {
+				return err
+			}
+			if beU64(v) == SchemaVersion {
+				return nil
+			}
 		}
-		return checkVersion(v)
+		return meta.Put(keySchema, u64(SchemaVersion))
 	})
 }
 
@@ -139,12 +152,22 @@ func (s *Store) Path() string { return s.db.Path() }
 // inside the function passed to Update or View.
 type Tx struct {
 	btx *bolt.Tx
+	// chunk collects the raw messages added in this transaction; it is
+	// written when fn returns, or sooner when it grows past chunkMax.
+	chunk   *chunk
+	rawHint int
 }
 
 // Update runs fn in one read-write transaction; everything fn wrote commits
 // together (with one fsync) or not at all.
 func (s *Store) Update(fn func(tx *Tx) error) error {
-	return s.db.Update(func(btx *bolt.Tx) error { return fn(&Tx{btx: btx}) })
+	return s.db.Update(func(btx *bolt.Tx) error {
+		tx := &Tx{btx: btx}
+		if err := fn(tx); err != nil {
+			return err
+		}
+		return tx.flushChunk()
+	})
 }
 
 // View runs fn in a read-only transaction.

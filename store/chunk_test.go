@@ -1,0 +1,166 @@
+package store
+
+import (
+	"bytes"
+	"encoding/json"
+	"path/filepath"
+	"testing"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// TestRawChunks: the bytes of every message read back the same, inside
+// the transaction that added them and after it committed, including
+// messages that spill a chunk past chunkMax and one bigger than a chunk.
+func TestRawChunks(t *testing.T) {
+	s := openTemp(t)
+	sizes := []int{0, 1, 5000, chunkMax - 100, 300, chunkMax + 7, 42}
+	want := map[uint64][2][]byte{}
+	err := s.Update(func(tx *Tx) error {
+		for i, n := range sizes {
+			raw := bytes.Repeat([]byte{byte('a' + i)}, n)
+			var plain []byte
+			if i%2 == 1 {
+				plain = bytes.Repeat([]byte{byte('A' + i)}, n/3)
+			}
+			key, err := tx.AddMessage(&Message{Case: "SEC-2026-0001"}, raw, plain)
+			if err != nil {
+				return err
+			}
+			want[key] = [2][]byte{raw, plain}
+		}
+		check(t, tx, want, "in the transaction")
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.View(func(tx *Tx) error {
+		check(t, tx, want, "after commit")
+		if n := tx.btx.Bucket(bucketChunks).Stats().BucketN - 1; n != 5 {
+			t.Errorf("%d chunks, want 5 (closed whenever the next message would pass chunkMax)", n)
+		}
+		return nil
+	})
+}
+
+func check(t *testing.T, tx *Tx, want map[uint64][2][]byte, when string) {
+	t.Helper()
+	for key, w := range want {
+		if got := tx.Raw(key); !bytes.Equal(got, w[0]) {
+			t.Errorf("%s: raw of %d: %d bytes, want %d", when, key, len(got), len(w[0]))
+		}
+		wantPlain := w[1]
+		if wantPlain == nil {
+			wantPlain = w[0]
+		}
+		if got := tx.Plain(key); !bytes.Equal(got, wantPlain) {
+			t.Errorf("%s: plain of %d: %d bytes, want %d", when, key, len(got), len(wantPlain))
+		}
+	}
+}
+
+// TestChunkNotRewritten: a chunk is written by the transaction that
+// fills it and by no later one (chunks in one leaf would be rewritten
+// with every append).
+func TestChunkNotRewritten(t *testing.T) {
+	s := openTemp(t)
+	const size = 64 << 10
+	big := bytes.Repeat([]byte("x"), size)
+	for i := range 6 {
+		st := s.db.Stats().TxStats
+		before := st.GetPageAlloc()
+		if err := s.Update(func(tx *Tx) error {
+			_, err := tx.AddMessage(&Message{Case: "SEC-2026-0001"}, big, nil)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		st = s.db.Stats().TxStats
+		if got := st.GetPageAlloc() - before; got >= 2*size {
+			t.Fatalf("transaction %d wrote %d bytes of pages for one %d byte chunk", i, got, size)
+		}
+	}
+}
+
+// TestSchema1Store: a store written before chunks (raw bytes under the
+// message key in bucket raw) still reads, and is marked schema 2 when
+// opened for writing.
+func TestSchema1Store(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "s.db")
+	db, err := bolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.Update(func(btx *bolt.Tx) error {
+		for _, name := range [][]byte{bucketMeta, bucketCases, bucketMessages, bucketRaw, bucketMsgID,
+			bucketIMAP, bucketOutbox, bucketExecuted, bucketAudit, bucketDue, bucketPatches, bucketPatchDat, bucketTimers} {
+			if _, err := btx.CreateBucket(name); err != nil {
+				return err
+			}
+		}
+		btx.Bucket(bucketMeta).Put(keySchema, u64(1))
+		rec, _ := json.Marshal(Message{Key: 1, Case: "SEC-2026-0001", Status: MsgIngested})
+		btx.Bucket(bucketMessages).Put(u64(1), rec)
+		btx.Bucket(bucketRaw).Put(append(u64(1), 'r'), []byte("old raw"))
+		btx.Bucket(bucketRaw).Put(append(u64(1), 'p'), []byte("old plain"))
+		return btx.Bucket(bucketMessages).SetSequence(1)
+	})
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	s.Update(func(tx *Tx) error {
+		if got := string(tx.Raw(1)); got != "old raw" {
+			t.Errorf("schema 1 raw = %q", got)
+		}
+		if got := string(tx.Plain(1)); got != "old plain" {
+			t.Errorf("schema 1 plain = %q", got)
+		}
+		key, err := tx.AddMessage(&Message{Case: "SEC-2026-0001"}, []byte("new raw"), nil)
+		if err != nil {
+			return err
+		}
+		if key != 2 || string(tx.Raw(key)) != "new raw" {
+			t.Errorf("new message %d raw = %q", key, tx.Raw(key))
+		}
+		if v := beU64(tx.btx.Bucket(bucketMeta).Get(keySchema)); v != SchemaVersion {
+			t.Errorf("schema after open = %d, want %d", v, SchemaVersion)
+		}
+		return nil
+	})
+}
+
+func TestFanoutsInOrder(t *testing.T) {
+	s := openTemp(t)
+	s.Update(func(tx *Tx) error {
+		for i := range 5 {
+			if err := tx.AddFanout(&Fanout{Case: "SEC-2026-0001", Msg: uint64(10 + i), AckTo: []string{"r@x"}}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	s.Update(func(tx *Tx) error {
+		fs, err := tx.Fanouts(3)
+		if err != nil || len(fs) != 3 || fs[0].Msg != 10 || fs[2].Msg != 12 || fs[0].AckTo[0] != "r@x" {
+			t.Fatalf("fanouts = %+v, %v", fs, err)
+		}
+		if n := tx.PendingCount(); n != 5 {
+			t.Errorf("pending = %d, want 5 (fan-outs count)", n)
+		}
+		return tx.DeleteFanout(fs[0].Seq)
+	})
+	s.View(func(tx *Tx) error {
+		fs, _ := tx.Fanouts(10)
+		if len(fs) != 4 || fs[0].Msg != 11 {
+			t.Errorf("after delete: %+v", fs)
+		}
+		return nil
+	})
+}
