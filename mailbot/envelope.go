@@ -50,7 +50,10 @@ type Envelope struct {
 	ContentType, TransferEncoding string
 	// XLoop are the X-Loop field values (RFC-less but universal loop marks).
 	XLoop []string
-	// Hash is the hex SHA-256 of the raw message.
+	// Hash is the hex SHA-256 of the raw message, computed only where it
+	// is needed: for a message without a usable Message-ID (the synthetic
+	// one is made from it) or one whose header could not be read (it is
+	// then deduped on its bytes).
 	Hash string
 	// DedupeKey identifies the same mail seen twice: its Message-ID and
 	// the hash of its body. Servers rewrite headers (Received,
@@ -64,31 +67,39 @@ type Envelope struct {
 // field values (they are left empty); it fails only when the header
 // section itself cannot be read.
 func parseEnvelope(raw []byte) (*Envelope, gomail.Header, error) {
-	sum := sha256.Sum256(raw)
-	env := &Envelope{Hash: hex.EncodeToString(sum[:])}
+	env := &Envelope{}
 	if head := raw[:min(len(raw), maxHeaderBytes)]; len(raw) > maxHeaderBytes &&
 		!bytes.Contains(head, []byte("\n\n")) && !bytes.Contains(head, []byte("\r\n\r\n")) {
+		env.Hash = rawHash(raw)
 		return env, gomail.Header{}, errHeaderTooBig
 	}
 	br := bufio.NewReader(io.LimitReader(bytes.NewReader(raw), maxHeaderBytes))
 	th, err := textproto.ReadHeader(br)
 	if err != nil {
+		env.Hash = rawHash(raw)
 		return env, gomail.Header{}, fmt.Errorf("read header: %w", err)
 	}
 	h := gomail.Header{Header: message.Header{Header: th}}
 	env.fill(h)
+	if env.MessageID == "" {
+		env.Hash = rawHash(raw)
+		env.MessageID = "sha256-" + env.Hash[:32] + "@secbot.invalid"
+		env.Synthetic = true
+	}
 	env.DedupeKey = dedupeKey(env.MessageID, raw)
 	return env, h, nil
+}
+
+// rawHash is the hex SHA-256 of a whole message.
+func rawHash(raw []byte) string {
+	sum := sha256.Sum256(raw)
+	return hex.EncodeToString(sum[:])
 }
 
 func (env *Envelope) fill(h gomail.Header) {
 	env.MessageID, _ = h.MessageID()
 	if len(env.MessageID) > maxMessageIDLen {
 		env.MessageID = "" // no real client writes one this long; it cannot be an index key either
-	}
-	if env.MessageID == "" {
-		env.MessageID = "sha256-" + env.Hash[:32] + "@secbot.invalid"
-		env.Synthetic = true
 	}
 	env.InReplyTo, _ = h.MsgIDList("In-Reply-To")
 	env.References, _ = h.MsgIDList("References")

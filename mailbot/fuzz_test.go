@@ -36,8 +36,11 @@ func FuzzPrepare(f *testing.F) {
 	now := b.now()
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		env, _, err := parseEnvelope(raw)
-		if env == nil || env.Hash == "" {
-			t.Fatalf("no envelope (err %v)", err)
+		if env == nil || (err != nil || env.Synthetic) != (env.Hash != "") {
+			t.Fatalf("no envelope, or the raw hash missing where it is needed (err %v)", err)
+		}
+		if env.DedupeKey == "" && err == nil {
+			t.Fatal("no dedupe key after a successful parse")
 		}
 		if err != nil {
 			return

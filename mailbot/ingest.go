@@ -93,6 +93,11 @@ func (b *Bot) recordBatch(mailbox string, uidValidity uint32, preps []*prepared,
 			}
 		}()
 		queued = 0
+		size := 0
+		for _, p := range preps {
+			size += len(p.msg.Raw) + len(p.plain)
+		}
+		tx.ReserveRaw(size)
 		st := tx.IMAPState(mailbox)
 		if st.UIDValidity != uidValidity {
 			st = store.IMAPState{UIDValidity: uidValidity}
@@ -128,10 +133,30 @@ func (b *Bot) quarantine(mailbox string, uidValidity uint32, p *prepared, cause 
 	return b.recordBatch(mailbox, uidValidity, []*prepared{q}, now)
 }
 
+// Prepare implements intake.Preparer: the intake has a batch parsed and
+// decrypted while the previous one is being recorded.
+func (b *Bot) Prepare(msgs []intake.Message) {
+	for i, p := range b.prepareAll(msgs) {
+		msgs[i].Prepared = p
+	}
+}
+
 // prepareAll prepares a batch on every core: parsing and decryption are
-// the CPU-heavy part of ingest, and need no store.
+// the CPU-heavy part of ingest, and need no store. A message Prepare
+// already prepared is taken as it is.
 func (b *Bot) prepareAll(msgs []intake.Message) []*prepared {
 	preps := make([]*prepared, len(msgs))
+	todo := false
+	for i, m := range msgs {
+		if p, ok := m.Prepared.(*prepared); ok {
+			preps[i] = p
+		} else {
+			todo = true
+		}
+	}
+	if !todo {
+		return preps
+	}
 	workers := min(runtime.GOMAXPROCS(0), (len(msgs)+15)/16)
 	var wg sync.WaitGroup
 	for w := range workers {
@@ -139,7 +164,9 @@ func (b *Bot) prepareAll(msgs []intake.Message) []*prepared {
 		go func() {
 			defer wg.Done()
 			for i := w; i < len(msgs); i += workers {
-				preps[i] = b.prepare(msgs[i])
+				if preps[i] == nil {
+					preps[i] = b.prepare(msgs[i])
+				}
 			}
 		}()
 	}
@@ -264,6 +291,9 @@ func (b *Bot) isOwnMail(env *Envelope) bool {
 func (b *Bot) record(tx *store.Tx, cases map[string]*store.Case, mailbox string, uidv uint32, p *prepared, now time.Time) (int, error) {
 	hashKey := p.env.DedupeKey
 	if hashKey == "" { // the header could not be read: dedupe on the bytes
+		if p.env.Hash == "" {
+			p.env.Hash = rawHash(p.msg.Raw)
+		}
 		hashKey = "sha256:" + p.env.Hash
 	}
 	if _, dup := tx.LookupMessageID(hashKey); dup {

@@ -85,8 +85,11 @@ func FuzzEnvelope(f *testing.F) {
 	f.Add([]byte("Subject: =?bogus?q?x?=\r\nFrom: <<>>\r\nDate: yesterday\r\n\r\n"))
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		env, _, err := parseEnvelope(raw)
-		if env == nil || env.Hash == "" {
-			t.Fatalf("no envelope (err %v)", err)
+		if env == nil || (err != nil || env.Synthetic) != (env.Hash != "") {
+			t.Fatalf("no envelope, or the raw hash missing where it is needed (err %v)", err)
+		}
+		if env.DedupeKey == "" && err == nil {
+			t.Fatal("no dedupe key after a successful parse")
 		}
 		if err == nil && env.MessageID == "" {
 			t.Fatal("empty Message-ID after a successful parse")

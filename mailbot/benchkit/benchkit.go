@@ -156,6 +156,13 @@ type timedSink struct {
 	spent time.Duration
 }
 
+// Prepare passes the early half of the work on, when the sink has one.
+func (t *timedSink) Prepare(msgs []intake.Message) {
+	if pr, ok := t.Sink.(intake.Preparer); ok {
+		pr.Prepare(msgs)
+	}
+}
+
 func (t *timedSink) Deliver(ctx context.Context, mailbox string, uidv uint32, msgs []intake.Message) error {
 	start := time.Now()
 	err := t.Sink.Deliver(ctx, mailbox, uidv, msgs)

@@ -14,6 +14,9 @@ type Message struct {
 	// when TooBig.
 	Raw    []byte
 	TooBig bool
+	// Prepared is the sink's own, set by its Prepare (see Preparer); the
+	// intake never reads it.
+	Prepared any
 }
 
 // Sink is implemented by the caller (backed by bbolt). Its calls never
@@ -28,4 +31,13 @@ type Sink interface {
 	// When uidValidity differs from the stored one, the sink dedupes by
 	// Message-ID.
 	Deliver(ctx context.Context, mailbox string, uidValidity uint32, msgs []Message) error
+}
+
+// A Preparer is a Sink with work to do on each message that needs no
+// store (parsing, decryption). The intake calls Prepare on a batch as soon
+// as it is downloaded, while the previous batch is still in Deliver, and
+// then hands the same slice to Deliver. Prepare must not fail: what it
+// cannot do is for Deliver to find out.
+type Preparer interface {
+	Prepare(msgs []Message)
 }

@@ -36,6 +36,11 @@ func (s *session) pipeline(ctx context.Context, p *plan) error {
 		if len(msgs) == 0 {
 			return s.settle(ctx, inflight)
 		}
+		if pr, ok := s.sink.(Preparer); ok {
+			if err := s.prepare(pr, msgs); err != nil {
+				return errors.Join(err, s.settle(ctx, inflight))
+			}
+		}
 		if err := inflight.wait(); err != nil {
 			return err // msgs, and whatever follows, stay unseen for the next session
 		}
@@ -108,6 +113,20 @@ func (s *session) deliver(ctx context.Context, msgs []Message) (err error) {
 		return fmt.Errorf("deliver uids %d-%d: %w", first, last, err)
 	}
 	s.log.Info("delivered", "count", len(msgs), "first_uid", first, "last_uid", last)
+	return nil
+}
+
+// prepare lets the sink prepare msgs while the previous batch is still
+// in Deliver. A panic becomes an error, as in deliver.
+func (s *session) prepare(pr Preparer, msgs []Message) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			panics.Add(1)
+			s.log.Error("panic in sink's Prepare", "panic", r, "stack", string(debug.Stack()))
+			err = fmt.Errorf("prepare uids %d-%d: panic: %v", msgs[0].UID, msgs[len(msgs)-1].UID, r)
+		}
+	}()
+	pr.Prepare(msgs)
 	return nil
 }
 
