@@ -251,3 +251,92 @@ func TestSinkPanicIsRecovered(t *testing.T) {
 		t.Errorf("%d panics recovered, want 1", n)
 	}
 }
+
+// prepSink is a hookSink that is also a Preparer: it tags each message in
+// Prepare, records which batches it prepared while a Deliver was running,
+// and can panic on a chosen batch.
+type prepSink struct {
+	hookSink
+	prepared      atomic.Int64
+	duringDeliver atomic.Int64
+	panicOn       uint32 // first UID of a batch whose Prepare panics
+	untagged      atomic.Int64
+}
+
+func (p *prepSink) Prepare(msgs []Message) {
+	if msgs[0].UID == p.panicOn {
+		panic("prepare failed")
+	}
+	if p.active.Load() > 0 {
+		p.duringDeliver.Add(1)
+	}
+	for i := range msgs {
+		msgs[i].Prepared = msgs[i].UID
+	}
+	p.prepared.Add(1)
+}
+
+func (p *prepSink) Deliver(ctx context.Context, mailbox string, validity uint32, msgs []Message) error {
+	for _, m := range msgs {
+		if m.Prepared != m.UID {
+			p.untagged.Add(1)
+		}
+	}
+	return p.hookSink.Deliver(ctx, mailbox, validity, msgs)
+}
+
+// TestPipelinePreparesWhileDelivering: a Preparer sink gets every batch in
+// Prepare before Deliver, batch 2 while batch 1 is still in Deliver.
+func TestPipelinePreparesWhileDelivering(t *testing.T) {
+	ts := newTestServer(t)
+	raws := ts.appendN(25)
+	cfg := testConfig(t, ts)
+	cfg.BatchSize = 10
+	release := newGate()
+	sink := &prepSink{}
+	sink.hook = func(_ context.Context, call int64) error {
+		if call == 1 {
+			<-release.ch
+		}
+		return nil
+	}
+	l := startLoop(t, cfg, sink)
+	openAtCleanup(t, release)
+	waitFor(t, "batch 2 prepared", func() bool { return sink.prepared.Load() == 2 })
+	if n := sink.duringDeliver.Load(); n != 1 {
+		t.Errorf("%d batches prepared while a Deliver ran, want 1 (batch 2)", n)
+	}
+	release.open()
+	l.waitIdle(t, 1)
+	checkDelivered(t, &sink.memSink, raws, ts.uidValidity())
+	if n := sink.prepared.Load(); n != 3 {
+		t.Errorf("%d batches prepared, want 3", n)
+	}
+	if n := sink.untagged.Load(); n != 0 {
+		t.Errorf("%d messages reached Deliver without what Prepare made of them", n)
+	}
+	checkSeen(t, ts, "INBOX", true)
+}
+
+// TestPipelinePreparePanicMarksNothingAfter: a panic in Prepare of batch 2
+// ends the session with an error; batch 1 is delivered and marked, batch
+// 2 is neither, and the daemon lives.
+func TestPipelinePreparePanicMarksNothingAfter(t *testing.T) {
+	ts := newTestServer(t)
+	ts.appendN(15)
+	cfg := testConfig(t, ts)
+	cfg.BatchSize = 10
+	sink := &prepSink{panicOn: 11}
+	sink.hook = func(context.Context, int64) error { return nil }
+	l := startLoop(t, cfg, sink)
+	waitFor(t, "batch 1 delivered and marked", func() bool { return sink.count() == 10 && ts.seen("INBOX")[10] })
+	time.Sleep(50 * time.Millisecond) // a wrong loop would go on to deliver or mark batch 2 by now
+	l.stop(t)
+	if got := deliveredUIDs(&sink.memSink); !slices.Equal(got, uidRange(1, 10)) {
+		t.Errorf("delivered %v, want 1..10", got)
+	}
+	checkSeenUpTo(t, ts, 10)
+	if n := panics.Swap(0); n < 1 { // TestMain fails on any left over
+		t.Errorf("%d panics counted, want the one in Prepare (once per session)", n)
+	}
+}
