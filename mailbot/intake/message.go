@@ -35,8 +35,9 @@ type Sink interface {
 
 // A Preparer is a Sink with work to do on each message that needs no
 // store (parsing, decryption). The intake calls Prepare on a batch as soon
-// as it is downloaded, while the previous batch is still in Deliver, and
-// then hands the same slice to Deliver. Prepare must not fail: what it
+// as it is downloaded, on a goroutine of its own, so that it overlaps the
+// previous batch's Deliver and the next batch's download; the same slice
+// goes to Deliver once Prepare returned. Prepare must not fail: what it
 // cannot do is for Deliver to find out.
 type Preparer interface {
 	Prepare(msgs []Message)

@@ -21,7 +21,8 @@ import (
 //
 // The sink runs on a helper goroutine, one batch at a time: the next Deliver
 // starts only after the previous one returned, so calls never overlap and
-// come in UID order. At most two batches are in memory: the one the sink
+// come in UID order. A Preparer sink prepares each batch on a goroutine
+// of its own as soon as it is downloaded, alongside the previous Deliver. At most two batches are in memory: the one the sink
 // holds and the one being downloaded.
 func (s *session) pipeline(ctx context.Context, p *plan) error {
 	var inflight *delivery
@@ -36,20 +37,19 @@ func (s *session) pipeline(ctx context.Context, p *plan) error {
 		if len(msgs) == 0 {
 			return s.settle(ctx, inflight)
 		}
-		if pr, ok := s.sink.(Preparer); ok {
-			if err := s.prepare(pr, msgs); err != nil {
-				return errors.Join(err, s.settle(ctx, inflight))
-			}
-		}
+		uids := uidsOf(msgs) // msgs belong to Prepare from here on
+		prep := s.startPrepare(msgs)
 		if err := inflight.wait(); err != nil {
+			<-prep
 			return err // msgs, and whatever follows, stay unseen for the next session
 		}
 		if err := ctx.Err(); err != nil {
+			<-prep
 			// Shutting down: hand nothing new to the sink, but mark what it committed.
 			return errors.Join(err, s.settle(ctx, inflight))
 		}
 		done := inflight
-		inflight = s.startDeliver(ctx, msgs)
+		inflight = s.startDeliver(ctx, msgs, uids, prep)
 		// Marking batch N overlaps Deliver of batch N+1.
 		if err := s.settle(ctx, done); err != nil {
 			return err
@@ -79,11 +79,44 @@ type delivery struct {
 }
 
 // startDeliver hands msgs (not empty, in UID order) to the sink on a new
-// goroutine. The caller must wait for the previous delivery first.
-func (s *session) startDeliver(ctx context.Context, msgs []Message) *delivery {
-	d := &delivery{uids: uidsOf(msgs), result: make(chan error, 1)}
-	go func() { d.result <- s.deliver(ctx, msgs) }()
+// goroutine, once prep (see startPrepare) reports. The caller must wait
+// for the previous delivery first.
+func (s *session) startDeliver(ctx context.Context, msgs []Message, uids []imap.UID, prep <-chan error) *delivery {
+	d := &delivery{uids: uids, result: make(chan error, 1)}
+	go func() {
+		if err := <-prep; err != nil {
+			d.result <- err
+			return
+		}
+		d.result <- s.deliver(ctx, msgs)
+	}()
 	return d
+}
+
+// startPrepare has a Preparer sink prepare msgs on a goroutine of its
+// own, so that the work overlaps both the previous batch's Deliver and
+// the next batch's download. The channel reports when it is done (at
+// once, for a sink that is no Preparer); a panic becomes its error, as in
+// deliver.
+func (s *session) startPrepare(msgs []Message) <-chan error {
+	done := make(chan error, 1)
+	pr, ok := s.sink.(Preparer)
+	if !ok {
+		done <- nil
+		return done
+	}
+	go func() {
+		defer func() {
+			if r := recover(); r != nil {
+				panics.Add(1)
+				s.log.Error("panic in sink's Prepare", "panic", r, "stack", string(debug.Stack()))
+				done <- fmt.Errorf("prepare uids %d-%d: panic: %v", msgs[0].UID, msgs[len(msgs)-1].UID, r)
+			}
+		}()
+		pr.Prepare(msgs)
+		done <- nil
+	}()
+	return done
 }
 
 // wait returns the Deliver result; it may be called again, and on a nil d.
@@ -113,20 +146,6 @@ func (s *session) deliver(ctx context.Context, msgs []Message) (err error) {
 		return fmt.Errorf("deliver uids %d-%d: %w", first, last, err)
 	}
 	s.log.Info("delivered", "count", len(msgs), "first_uid", first, "last_uid", last)
-	return nil
-}
-
-// prepare lets the sink prepare msgs while the previous batch is still
-// in Deliver. A panic becomes an error, as in deliver.
-func (s *session) prepare(pr Preparer, msgs []Message) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			panics.Add(1)
-			s.log.Error("panic in sink's Prepare", "panic", r, "stack", string(debug.Stack()))
-			err = fmt.Errorf("prepare uids %d-%d: panic: %v", msgs[0].UID, msgs[len(msgs)-1].UID, r)
-		}
-	}()
-	pr.Prepare(msgs)
 	return nil
 }
 
