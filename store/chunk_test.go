@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"path/filepath"
 	"testing"
 
@@ -160,6 +161,32 @@ func TestFanoutsInOrder(t *testing.T) {
 		fs, _ := tx.Fanouts(10)
 		if len(fs) != 4 || fs[0].Msg != 11 {
 			t.Errorf("after delete: %+v", fs)
+		}
+		return nil
+	})
+}
+
+// TestThreadRefs: index entries read back as written, and a schema 1
+// entry (JSON) still reads.
+func TestThreadRefs(t *testing.T) {
+	s := openTemp(t)
+	s.Update(func(tx *Tx) error {
+		for _, ref := range []ThreadRef{{Case: "SEC-2026-0001", Msg: 7}, {Case: "SEC-2026-0002"}, {Msg: 1 << 40}, {}} {
+			id := fmt.Sprintf("%s.%d@x", ref.Case, ref.Msg)
+			if err := tx.IndexMessageID(id, ref); err != nil {
+				return err
+			}
+			if got, ok := tx.LookupMessageID("<" + id + ">"); !ok || got != ref {
+				t.Errorf("lookup %s = %+v %v, want %+v", id, got, ok, ref)
+			}
+		}
+		tx.btx.Bucket(bucketMsgID).Put([]byte("old@x"), []byte(`{"case":"SEC-2025-0009","msg":3}`))
+		if got, ok := tx.LookupMessageID("old@x"); !ok || got != (ThreadRef{Case: "SEC-2025-0009", Msg: 3}) {
+			t.Errorf("schema 1 entry = %+v %v", got, ok)
+		}
+		tx.btx.Bucket(bucketMsgID).Put([]byte("short@x"), []byte{1, 2})
+		if got, ok := tx.LookupMessageID("short@x"); ok {
+			t.Errorf("a broken entry reads as %+v", got)
 		}
 		return nil
 	})

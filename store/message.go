@@ -141,20 +141,42 @@ func (tx *Tx) IndexMessageID(id string, ref ThreadRef) error {
 	if id == "" {
 		return nil
 	}
-	return tx.putJSON(bucketMsgID, []byte(id), ref)
+	return tx.btx.Bucket(bucketMsgID).Put([]byte(id), ref.encode())
 }
 
 // LookupMessageID finds which case a Message-ID belongs to.
 func (tx *Tx) LookupMessageID(id string) (ThreadRef, bool) {
-	var ref ThreadRef
 	id = NormalizeMessageID(id)
 	if id == "" {
-		return ref, false
+		return ThreadRef{}, false
 	}
-	if err := tx.getJSON(bucketMsgID, []byte(id), &ref); err != nil {
-		return ref, false
+	v := tx.btx.Bucket(bucketMsgID).Get([]byte(id))
+	if v == nil {
+		return ThreadRef{}, false
 	}
-	return ref, true
+	ref, err := decodeThreadRef(v)
+	return ref, err == nil
+}
+
+// The index holds one entry per Message-ID and per dedupe key, two or
+// more per message, so its values are kept small and cheap: the message
+// key (8 bytes, big-endian) and the case id. A schema 1 store wrote JSON,
+// which always begins with '{'; a message key never does (it would need
+// to pass 0x7b << 56).
+func (r ThreadRef) encode() []byte {
+	return append(u64(r.Msg), r.Case...)
+}
+
+func decodeThreadRef(v []byte) (ThreadRef, error) {
+	var ref ThreadRef
+	if len(v) > 0 && v[0] == '{' {
+		err := json.Unmarshal(v, &ref)
+		return ref, err
+	}
+	if len(v) < 8 {
+		return ref, fmt.Errorf("message-id index entry of %d bytes", len(v))
+	}
+	return ThreadRef{Msg: beU64(v), Case: string(v[8:])}, nil
 }
 
 // IMAPState is the UID bookkeeping of one mailbox.
