@@ -414,6 +414,15 @@ func TestRescanAfterUIDValidityChangeRecordsNothingTwice(t *testing.T) {
 	if n != 2 {
 		t.Errorf("%d messages stored, want 2 (the rescanned copy is a duplicate, the other mail is not)", n)
 	}
+	// Rebuilt once more: both mails, the one holding the Message-ID and
+	// the one indexed by its dedupe key, are known.
+	if err := e.Bot().Deliver(e.ctx, "INBOX", 434343, []intake.Message{{UID: 1, Raw: raw}, {UID: 2, Raw: other}}); err != nil {
+		t.Fatal(err)
+	}
+	e.View(func(tx *store.Tx) error { n = tx.MessageCount(); return nil })
+	if n != 2 {
+		t.Errorf("after a second rebuild %d messages stored, want 2", n)
+	}
 }
 
 func TestOneUnrecordableMessageDoesNotHoldUpTheMailbox(t *testing.T) {

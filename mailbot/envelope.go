@@ -60,8 +60,9 @@ type Envelope struct {
 	// the hash of its body. Servers rewrite headers (Received,
 	// Return-Path) when a mailbox is rebuilt under a new UIDVALIDITY, but
 	// not the body; a different mail that reuses a Message-ID has another
-	// body and is kept.
+	// body and is kept. Digest is the hash it names.
 	DedupeKey string
+	Digest    []byte
 }
 
 // parseEnvelope reads the header section of raw. It never fails on odd
@@ -90,7 +91,8 @@ func parseEnvelope(raw []byte) (*Envelope, gomail.Header, error) {
 		env.MessageID = "sha256-" + env.Hash[:32] + "@secbot.invalid"
 		env.Synthetic = true
 	}
-	env.DedupeKey = dedupeKey(env.MessageID, raw)
+	env.Digest = dedupeDigest(env.MessageID, raw)
+	env.DedupeKey = "dedupe:" + hex.EncodeToString(env.Digest)
 	return env, h, nil
 }
 
@@ -202,7 +204,7 @@ func cleanLine(s string) string {
 	return strings.ToValidUTF8(out, "?")
 }
 
-func dedupeKey(messageID string, raw []byte) string {
+func dedupeDigest(messageID string, raw []byte) []byte {
 	body := raw
 	if i := bytes.Index(raw, []byte("\r\n\r\n")); i >= 0 {
 		body = raw[i+4:]
@@ -213,5 +215,5 @@ func dedupeKey(messageID string, raw []byte) string {
 	h.Write([]byte(messageID))
 	h.Write([]byte{0})
 	h.Write(body)
-	return "dedupe:" + hex.EncodeToString(h.Sum(nil))
+	return h.Sum(nil)
 }

@@ -296,7 +296,7 @@ func (b *Bot) record(tx *store.Tx, cases map[string]*store.Case, mailbox string,
 		}
 		hashKey = "sha256:" + p.env.Hash
 	}
-	if _, dup := tx.LookupMessageID(hashKey); dup {
+	if recordedBefore(tx, p.env, hashKey) {
 		return 0, nil // the same mail was recorded before (a UIDVALIDITY re-scan)
 	}
 	m := &store.Message{
@@ -417,14 +417,25 @@ func (b *Bot) threader(tx *store.Tx, cases map[string]*store.Case) *Threader {
 	}
 }
 
+// recordedBefore tells whether this very mail is stored already: the
+// Message-ID's index entry carries the dedupe digest of the mail that
+// holds the id, and any other mail is indexed under its dedupe key.
+func recordedBefore(tx *store.Tx, env *Envelope, hashKey string) bool {
+	if ref, ok := tx.LookupMessageID(env.MessageID); ok && env.Digest != nil && bytes.Equal(ref.Digest, env.Digest) {
+		return true
+	}
+	_, ok := tx.LookupMessageID(hashKey)
+	return ok
+}
+
 // index makes the message findable by its Message-ID (the first message
-// with an id keeps it: a later mail cannot steal a thread) and by hash.
+// with an id keeps it: a later mail cannot steal a thread) with its
+// dedupe digest; a mail whose id was taken is indexed by its dedupe key.
 func (b *Bot) index(tx *store.Tx, p *prepared, caseID string, key uint64, hashKey string) error {
 	ref := store.ThreadRef{Case: caseID, Msg: key}
-	if _, taken := tx.LookupMessageID(p.env.MessageID); !taken {
-		if err := tx.IndexMessageID(p.env.MessageID, ref); err != nil {
-			return err
-		}
+	if _, taken := tx.LookupMessageID(p.env.MessageID); !taken && p.env.Digest != nil {
+		ref.Digest = p.env.Digest
+		return tx.IndexMessageID(p.env.MessageID, ref)
 	}
 	return tx.IndexMessageID(hashKey, ref)
 }

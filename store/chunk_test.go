@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"path/filepath"
+	"reflect"
 	"testing"
 
 	bolt "go.etcd.io/bbolt"
@@ -171,17 +172,18 @@ func TestFanoutsInOrder(t *testing.T) {
 func TestThreadRefs(t *testing.T) {
 	s := openTemp(t)
 	s.Update(func(tx *Tx) error {
-		for _, ref := range []ThreadRef{{Case: "SEC-2026-0001", Msg: 7}, {Case: "SEC-2026-0002"}, {Msg: 1 << 40}, {}} {
-			id := fmt.Sprintf("%s.%d@x", ref.Case, ref.Msg)
+		digest := bytes.Repeat([]byte{0xab}, 32)
+		for _, ref := range []ThreadRef{{Case: "SEC-2026-0001", Msg: 7, Digest: digest}, {Case: "SEC-2026-0002"}, {Msg: 1 << 40}, {}, {Digest: digest}} {
+			id := fmt.Sprintf("%s.%d.%d@x", ref.Case, ref.Msg, len(ref.Digest))
 			if err := tx.IndexMessageID(id, ref); err != nil {
 				return err
 			}
-			if got, ok := tx.LookupMessageID("<" + id + ">"); !ok || got != ref {
+			if got, ok := tx.LookupMessageID("<" + id + ">"); !ok || !reflect.DeepEqual(got, ref) {
 				t.Errorf("lookup %s = %+v %v, want %+v", id, got, ok, ref)
 			}
 		}
 		tx.btx.Bucket(bucketMsgID).Put([]byte("old@x"), []byte(`{"case":"SEC-2025-0009","msg":3}`))
-		if got, ok := tx.LookupMessageID("old@x"); !ok || got != (ThreadRef{Case: "SEC-2025-0009", Msg: 3}) {
+		if got, ok := tx.LookupMessageID("old@x"); !ok || !reflect.DeepEqual(got, ThreadRef{Case: "SEC-2025-0009", Msg: 3}) {
 			t.Errorf("schema 1 entry = %+v %v", got, ok)
 		}
 		tx.btx.Bucket(bucketMsgID).Put([]byte("short@x"), []byte{1, 2})

@@ -1,6 +1,8 @@
 package store
 
 import (
+	"encoding/binary"
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -123,6 +125,11 @@ type ThreadRef struct {
 	Case string `json:"case"`
 	// Msg is the stored message key for incoming mail; 0 for a mail secbot sent.
 	Msg uint64 `json:"msg,omitempty"`
+	// Digest is the dedupe digest of the incoming mail (its Message-ID
+	// and body) that holds the id, so that a re-scan finds it without an
+	// index entry of its own. Empty for a mail secbot sent, and in
+	// entries a schema 1 store wrote.
+	Digest []byte `json:"-"`
 }
 
 // NormalizeMessageID trims spaces and angle brackets: the form used as
@@ -158,13 +165,21 @@ func (tx *Tx) LookupMessageID(id string) (ThreadRef, bool) {
 	return ref, err == nil
 }
 
-// The index holds one entry per Message-ID and per dedupe key, two or
-// more per message, so its values are kept small and cheap: the message
-// key (8 bytes, big-endian) and the case id. A schema 1 store wrote JSON,
-// which always begins with '{'; a message key never does (it would need
-// to pass 0x7b << 56).
+// The index holds an entry per message and per mail secbot sent, so its
+// values are kept small and cheap to read: the message key (8 bytes,
+// big-endian), the digest's length (one byte) and the digest, then the
+// case id. A schema 1 store wrote JSON, which always begins with '{'; a
+// message key never does (it would need to pass 0x7b << 56).
 func (r ThreadRef) encode() []byte {
-	return append(u64(r.Msg), r.Case...)
+	digest := r.Digest
+	if len(digest) > 255 {
+		digest = nil // no such digest is made; the entry stays readable
+	}
+	v := make([]byte, 8, 9+len(digest)+len(r.Case))
+	binary.BigEndian.PutUint64(v, r.Msg)
+	v = append(v, byte(len(digest)))
+	v = append(v, digest...)
+	return append(v, r.Case...)
 }
 
 func decodeThreadRef(v []byte) (ThreadRef, error) {
@@ -173,10 +188,15 @@ func decodeThreadRef(v []byte) (ThreadRef, error) {
 		err := json.Unmarshal(v, &ref)
 		return ref, err
 	}
-	if len(v) < 8 {
+	if len(v) < 9 || len(v) < 9+int(v[8]) {
 		return ref, fmt.Errorf("message-id index entry of %d bytes", len(v))
 	}
-	return ThreadRef{Msg: beU64(v), Case: string(v[8:])}, nil
+	n := 9 + int(v[8])
+	ref = ThreadRef{Msg: beU64(v), Case: string(v[n:])}
+	if n > 9 {
+		ref.Digest = bytes.Clone(v[9:n])
+	}
+	return ref, nil
 }
 
 // IMAPState is the UID bookkeeping of one mailbox.
