@@ -63,10 +63,10 @@ func (s *session) stream(ctx context.Context, what string, uids imap.UIDSet, opt
 
 // fetchMeta returns UID, RFC822.SIZE and INTERNALDATE of uids, in UID order.
 // Messages expunged in the meantime are simply absent.
-func (s *session) fetchMeta(ctx context.Context, uids []imap.UID) ([]meta, error) {
+func (s *session) fetchMeta(ctx context.Context, uids imap.UIDSet) ([]meta, error) {
 	var out []meta
 	opts := &imap.FetchOptions{UID: true, RFC822Size: true, InternalDate: true}
-	err := s.stream(ctx, "fetch metadata", imap.UIDSetNum(uids...), opts,
+	err := s.stream(ctx, "fetch metadata", uids, opts,
 		func(msg *imapclient.FetchMessageData, _ *watchdog) error {
 			if m := readMeta(msg); m.uid != 0 {
 				out = append(out, m)

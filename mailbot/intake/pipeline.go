@@ -151,17 +151,17 @@ func (s *session) deliver(ctx context.Context, msgs []Message) (err error) {
 
 // plan is the catch-up work not yet downloaded, in UID order.
 type plan struct {
-	uids  []imap.UID // metadata not fetched yet
-	ready [][]meta   // batches cut from the last metadata fetch
+	metas []meta   // not cut into batches yet
+	ready [][]meta // batches cut, not downloaded yet
 }
 
 // nextMessages downloads the next batch that still holds messages; it
 // returns none when the plan is done.
 func (s *session) nextMessages(ctx context.Context, p *plan) ([]Message, error) {
 	for {
-		batch, err := s.nextBatch(ctx, p)
-		if err != nil || len(batch) == 0 {
-			return nil, err
+		batch := s.nextBatch(p)
+		if len(batch) == 0 {
+			return nil, nil
 		}
 		msgs, err := s.fetchBatch(ctx, batch)
 		if err != nil || len(msgs) > 0 {
@@ -171,22 +171,18 @@ func (s *session) nextMessages(ctx context.Context, p *plan) ([]Message, error) 
 	}
 }
 
-// nextBatch returns the next batch's metadata, fetching it BatchSize UIDs at
-// a time and cutting by MaxBatchBytes; nil when the plan is done.
-func (s *session) nextBatch(ctx context.Context, p *plan) ([]meta, error) {
-	for len(p.ready) == 0 {
-		if len(p.uids) == 0 {
-			return nil, nil
+// nextBatch returns the next batch's metadata, cut BatchSize messages and
+// at most MaxBatchBytes at a time; nil when the plan is done.
+func (s *session) nextBatch(p *plan) []meta {
+	if len(p.ready) == 0 {
+		if len(p.metas) == 0 {
+			return nil
 		}
-		n := min(len(p.uids), s.cfg.BatchSize)
-		metas, err := s.fetchMeta(ctx, p.uids[:n])
-		if err != nil {
-			return nil, err
-		}
-		p.uids = p.uids[n:]
-		p.ready = splitBySize(metas, s.cfg.MaxBatchBytes)
+		n := min(len(p.metas), s.cfg.BatchSize)
+		p.ready = splitBySize(p.metas[:n], s.cfg.MaxBatchBytes)
+		p.metas = p.metas[n:]
 	}
 	batch := p.ready[0]
 	p.ready = p.ready[1:]
-	return batch, nil
+	return batch
 }

@@ -12,18 +12,19 @@ import (
 
 // catchUp delivers everything above the sink's lastUID (everything, when
 // UIDVALIDITY changed), in UID order, in batches, marking each batch only
-// after the sink committed it. Searching by UID rather than trusting EXISTS
-// pushes makes it correct whatever notifications were missed.
+// after the sink committed it. Asking for UIDs above lastUID rather than
+// trusting EXISTS pushes makes it correct whatever notifications were
+// missed.
 func (s *session) catchUp(ctx context.Context) error {
 	last, err := s.lastUID(ctx)
 	if err != nil {
 		return err
 	}
-	uids, err := s.searchAfter(ctx, last)
+	metas, err := s.metaAfter(ctx, last)
 	if err != nil {
 		return err
 	}
-	return s.pipeline(ctx, &plan{uids: uids})
+	return s.pipeline(ctx, &plan{metas: metas})
 }
 
 // lastUID returns the highest processed UID valid for the selected mailbox:
@@ -45,15 +46,18 @@ func (s *session) lastUID(ctx context.Context) (imap.UID, error) {
 	return 0, nil
 }
 
-// searchAfter returns the UIDs above last, ascending.
-func (s *session) searchAfter(ctx context.Context, last imap.UID) ([]imap.UID, error) {
+// metaAfter returns the metadata of the messages above last, ascending:
+// one UID FETCH of "last+1:*" finds them and plans their batches at once.
+// (A UID SEARCH first would cost a round trip more, and a server that
+// reads each message to evaluate SEARCH, as go-imap's memserver does, a
+// lot more.) The metadata of a backlog is some 40 bytes a message.
+func (s *session) metaAfter(ctx context.Context, last imap.UID) ([]meta, error) {
 	if last == math.MaxUint32 {
 		return nil, nil
 	}
-	crit := &imap.SearchCriteria{UID: []imap.UIDSet{{{Start: last + 1, Stop: 0}}}}
-	uids, err := s.search(ctx, "search new", crit)
+	metas, err := s.fetchMeta(ctx, imap.UIDSet{{Start: last + 1, Stop: 0}})
 	// "n:*" always matches the highest UID, even below n (RFC 9051 section 6.4.8).
-	return slices.DeleteFunc(uids, func(u imap.UID) bool { return u <= last }), err
+	return slices.DeleteFunc(metas, func(m meta) bool { return m.uid <= last }), err
 }
 
 func (s *session) search(ctx context.Context, what string, crit *imap.SearchCriteria) ([]imap.UID, error) {
