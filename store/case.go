@@ -179,7 +179,11 @@ func (tx *Tx) Audit(e AuditEntry) error {
 		return fmt.Errorf("audit sequence: %w", err)
 	}
 	key := append([]byte(e.Case+"/"), u64(seq)...)
-	return tx.putJSON(bucketAudit, key, e)
+	data, err := encodeJSON(e.appendJSON, e, e.Time)
+	if err != nil {
+		return fmt.Errorf("encode audit entry: %w", err)
+	}
+	return b.Put(key, data)
 }
 
 // AuditLog returns the case's audit entries, oldest first.

@@ -39,7 +39,7 @@ func (tx *Tx) AddFanout(f *Fanout) error {
 		return fmt.Errorf("fanout sequence: %w", err)
 	}
 	f.Seq = seq
-	data, err := json.Marshal(f)
+	data, err := encodeJSON(f.appendJSON, f, f.Queued)
 	if err != nil {
 		return fmt.Errorf("encode fanout %d: %w", seq, err)
 	}

@@ -68,8 +68,12 @@ func (tx *Tx) AddMessage(m *Message, raw, plain []byte) (uint64, error) {
 			return 0, fmt.Errorf("plain message %d: %w", key, err)
 		}
 	}
-	if err := tx.putJSON(bucketMessages, u64(key), m); err != nil {
-		return 0, err
+	data, err := encodeJSON(m.appendJSON, m, m.Received, m.Date)
+	if err != nil {
+		return 0, fmt.Errorf("encode message %d: %w", key, err)
+	}
+	if err := b.Put(u64(key), data); err != nil {
+		return 0, fmt.Errorf("put message %d: %w", key, err)
 	}
 	return key, nil
 }
