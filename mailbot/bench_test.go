@@ -42,7 +42,9 @@ func BenchmarkIngestBacklog(b *testing.B) {
 	ctx := context.Background()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		floor, err := benchkit.Floor(ctx, ic)
+		// The floor is fetched before and after, and averaged, as in the
+		// Dovecot benchmark: the first fetch of a run is the slower one.
+		floor1, err := benchkit.Floor(ctx, ic)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -53,6 +55,12 @@ func BenchmarkIngestBacklog(b *testing.B) {
 		if res.Messages != benchkit.Size {
 			b.Fatalf("ingested %d messages, want %d", res.Messages, benchkit.Size)
 		}
-		benchkit.ReportRun(b, res, floor)
+		floor2, err := benchkit.Floor(ctx, ic)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Logf("floor %s, ingest %s, floor again %s", floor1.Round(time.Millisecond),
+			res.Elapsed.Round(time.Millisecond), floor2.Round(time.Millisecond))
+		benchkit.ReportRun(b, res, (floor1+floor2)/2)
 	}
 }

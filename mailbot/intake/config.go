@@ -28,7 +28,7 @@ const (
 	DefaultMailbox        = "INBOX"
 	DefaultMaxSize        = 25 << 20
 	DefaultBatchSize      = 500
-	DefaultMaxBatchBytes  = 100 << 20
+	DefaultMaxBatchBytes  = 64 << 20 // three batches are in memory at once
 	DefaultPollInterval   = 60 * time.Second
 	DefaultIdleRestart    = 25 * time.Minute
 	DefaultMinBackoff     = time.Second

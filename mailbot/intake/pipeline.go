@@ -9,9 +9,12 @@ import (
 	"github.com/emersion/go-imap/v2"
 )
 
-// pipeline runs the commit protocol over the planned batches, downloading
-// batch N+1 while the sink commits batch N, since the two take comparable
-// time and neither needs the other.
+// pipeline runs the commit protocol over the planned batches. Three
+// things go on at once: the sink commits batch N, batch N+1 is prepared
+// and waits its turn, and batch N+2 is downloaded. With one batch ahead
+// only, the download and preparation of the next batch (which cannot
+// start before the previous Deliver has) would be on the critical path
+// after every commit.
 //
 // The session goroutine keeps the connection to itself: every fetch and
 // every marking is issued from here. imapclient would accept commands from
@@ -19,85 +22,117 @@ import (
 // literals are consumed, so a STORE sent alongside would only queue behind it,
 // and one owner keeps the watchdog's closeConn unambiguous.
 //
-// The sink runs on a helper goroutine, one batch at a time: the next Deliver
-// starts only after the previous one returned, so calls never overlap and
-// come in UID order. A Preparer sink prepares each batch on a goroutine
-// of its own as soon as it is downloaded, alongside the previous Deliver. At most two batches are in memory: the one the sink
-// holds and the one being downloaded.
+// Each batch goes to the sink on a helper goroutine of its own, which
+// waits for the previous batch's Deliver to return first: calls never
+// overlap and come in UID order, and after a failed Deliver no later batch
+// reaches the sink (its lastUID would skip the failed one). A Preparer
+// sink prepares each batch on yet another goroutine as soon as it is
+// downloaded. At most three batches are in memory: the one in Deliver,
+// the one waiting for it, and the one being downloaded.
 func (s *session) pipeline(ctx context.Context, p *plan) error {
-	var inflight *delivery
-	// On every way out, panics included, the helper is joined: the next
+	var pending []*delivery // handed to the sink, not settled yet; oldest first
+	// On every way out, panics included, the helpers are joined: the next
 	// session's State must not overlap this session's Deliver.
-	defer func() { _ = inflight.wait() }()
+	defer func() {
+		for _, d := range pending {
+			_ = d.wait()
+		}
+	}()
 	for {
 		msgs, err := s.nextMessages(ctx, p)
 		if err != nil {
-			return errors.Join(err, s.settle(ctx, inflight))
+			return errors.Join(err, s.settleAll(ctx, &pending))
 		}
 		if len(msgs) == 0 {
-			return s.settle(ctx, inflight)
-		}
-		uids := uidsOf(msgs) // msgs belong to Prepare from here on
-		prep := s.startPrepare(msgs)
-		if err := inflight.wait(); err != nil {
-			<-prep
-			return err // msgs, and whatever follows, stay unseen for the next session
+			return s.settleAll(ctx, &pending)
 		}
 		if err := ctx.Err(); err != nil {
-			<-prep
 			// Shutting down: hand nothing new to the sink, but mark what it committed.
-			return errors.Join(err, s.settle(ctx, inflight))
+			return errors.Join(err, s.settleAll(ctx, &pending))
 		}
-		done := inflight
-		inflight = s.startDeliver(ctx, msgs, uids, prep)
-		// Marking batch N overlaps Deliver of batch N+1.
-		if err := s.settle(ctx, done); err != nil {
-			return err
+		uids := uidsOf(msgs) // msgs belong to the helpers from here on
+		var prev *delivery
+		if len(pending) > 0 {
+			prev = pending[len(pending)-1]
+		}
+		pending = append(pending, s.startDeliver(ctx, msgs, uids, prev, s.startPrepare(msgs)))
+		// Marking batch N overlaps Deliver of batch N+1 and the download
+		// of batch N+2.
+		for len(pending) > 2 {
+			if err := s.settle(ctx, pending[0]); err != nil {
+				return err
+			}
+			pending = pending[1:]
 		}
 	}
 }
 
-// settle waits for d and marks its messages once the sink committed them.
-// A nil d (nothing in flight) settles at once.
-func (s *session) settle(ctx context.Context, d *delivery) error {
-	if d == nil {
-		return nil
+// settleAll settles the pending deliveries in order, up to the first that
+// failed.
+func (s *session) settleAll(ctx context.Context, pending *[]*delivery) error {
+	for len(*pending) > 0 {
+		if err := s.settle(ctx, (*pending)[0]); err != nil {
+			return err
+		}
+		*pending = (*pending)[1:]
 	}
+	return nil
+}
+
+// settle waits for d and marks its messages once the sink committed them.
+func (s *session) settle(ctx context.Context, d *delivery) error {
 	if err := d.wait(); err != nil {
 		return err
 	}
 	return s.markDone(ctx, d.uids)
 }
 
-// delivery is one Deliver running on its own goroutine. It keeps only the
-// UIDs: the messages belong to the goroutine, and are freed when it ends.
+// errNotDelivered is the result of a batch that was never handed to the
+// sink, because the batch before it failed or the session was ending.
+var errNotDelivered = errors.New("not delivered")
+
+// delivery is one batch on its way to the sink, on its own goroutine. It
+// keeps only the UIDs: the messages belong to the goroutine, and are freed
+// when it ends. done is closed when err is set.
 type delivery struct {
-	uids   []imap.UID
-	result chan error // buffered: the goroutine ends even if nobody waits
-	err    error
-	joined bool
+	uids []imap.UID
+	done chan struct{}
+	err  error
 }
 
 // startDeliver hands msgs (not empty, in UID order) to the sink on a new
-// goroutine, once prep (see startPrepare) reports. The caller must wait
-// for the previous delivery first.
-func (s *session) startDeliver(ctx context.Context, msgs []Message, uids []imap.UID, prep <-chan error) *delivery {
-	d := &delivery{uids: uids, result: make(chan error, 1)}
+// goroutine, once prev (nil for none) was delivered and prep (see
+// startPrepare) reports.
+func (s *session) startDeliver(ctx context.Context, msgs []Message, uids []imap.UID, prev *delivery, prep <-chan error) *delivery {
+	d := &delivery{uids: uids, done: make(chan struct{})}
 	go func() {
-		if err := <-prep; err != nil {
-			d.result <- err
-			return
+		defer close(d.done)
+		perr := <-prep
+		switch {
+		case prev != nil && prev.wait() != nil:
+			d.err = fmt.Errorf("uids %d-%d: %w: an earlier batch failed", uids[0], uids[len(uids)-1], errNotDelivered)
+		case ctx.Err() != nil:
+			d.err = fmt.Errorf("uids %d-%d: %w: %w", uids[0], uids[len(uids)-1], errNotDelivered, ctx.Err())
+		case perr != nil:
+			d.err = perr
+		default:
+			d.err = s.deliver(ctx, msgs)
 		}
-		d.result <- s.deliver(ctx, msgs)
 	}()
 	return d
 }
 
+// wait returns the delivery's result; it may be called from any goroutine,
+// and again.
+func (d *delivery) wait() error {
+	<-d.done
+	return d.err
+}
+
 // startPrepare has a Preparer sink prepare msgs on a goroutine of its
-// own, so that the work overlaps both the previous batch's Deliver and
-// the next batch's download. The channel reports when it is done (at
-// once, for a sink that is no Preparer); a panic becomes its error, as in
-// deliver.
+// own, so that the work overlaps the previous batch's Deliver and the next
+// batch's download. The channel reports when it is done (at once, for a
+// sink that is no Preparer); a panic becomes its error, as in deliver.
 func (s *session) startPrepare(msgs []Message) <-chan error {
 	done := make(chan error, 1)
 	pr, ok := s.sink.(Preparer)
@@ -117,17 +152,6 @@ func (s *session) startPrepare(msgs []Message) <-chan error {
 		done <- nil
 	}()
 	return done
-}
-
-// wait returns the Deliver result; it may be called again, and on a nil d.
-func (d *delivery) wait() error {
-	if d == nil {
-		return nil
-	}
-	if !d.joined {
-		d.err, d.joined = <-d.result, true
-	}
-	return d.err
 }
 
 // deliver calls the sink. A panic in it becomes an error, as runSafe would
