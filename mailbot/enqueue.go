@@ -47,7 +47,7 @@ type spec struct {
 
 // queueForMessage queues what a recorded message causes, an
 // acknowledgement for a new report and a relay to every maintainer, as
-// one fan-out record that the sender expands (see expandFanouts).
+// one fan-out record that the sender expands (see ExpandFanouts).
 func (b *Bot) queueForMessage(tx *store.Tx, c *store.Case, m *store.Message, isNew bool, p *prepared, now time.Time) (int, error) {
 	f := &store.Fanout{Case: c.ID, Msg: m.Key, New: isNew, Problem: p.reason, InReplyTo: p.env.MessageID,
 		References: append(slices.Clip(p.env.References), p.env.MessageID), Queued: now}

@@ -29,7 +29,7 @@ var _ outbox.Queue = (*queue)(nil)
 // Fan-outs are expanded into their mails first, so that what a message
 // caused is sent in the order the messages came.
 func (q *queue) Due(now time.Time, limit int) ([]outbox.Entry, time.Time, error) {
-	if _, err := q.b.expandFanouts(); err != nil {
+	if _, err := q.b.ExpandFanouts(); err != nil {
 		return nil, time.Time{}, err
 	}
 	var (

@@ -69,6 +69,11 @@ type Result struct {
 	PeakHeap     uint64
 	Messages     int
 	Cases        int
+	// Expand is the time the sender then takes to expand the backlog's
+	// fan-outs into Queued outbox entries (ack and relays), measured
+	// after ingestion.
+	Expand time.Duration
+	Queued int
 }
 
 // Ingest runs the real intake loop with a real Bot as its sink into a
@@ -103,6 +108,12 @@ func Ingest(ctx context.Context, cfg *config.Config, ic intake.Config, storePath
 		return res, err
 	}
 	res.DeliverShare, res.PeakHeap = ts.spent.Seconds()/res.Elapsed.Seconds(), peak.Load()
+	start = time.Now()
+	res.Queued, err = bot.ExpandFanouts()
+	res.Expand = time.Since(start)
+	if err != nil {
+		return res, err
+	}
 	err = st.View(func(tx *store.Tx) error {
 		res.Messages = tx.MessageCount()
 		all, err := tx.Cases()
@@ -182,6 +193,7 @@ func ReportRun(b Report, res Result, floor time.Duration) {
 	b.ReportMetric(float64(Size)/floor.Seconds(), "fetch-msgs/s")
 	b.ReportMetric(res.Elapsed.Seconds()/floor.Seconds(), "ratio-to-fetch")
 	b.ReportMetric(res.DeliverShare, "deliver-share")
+	b.ReportMetric(float64(res.Queued)/res.Expand.Seconds(), "expand-mails/s")
 	b.ReportMetric(float64(res.PeakHeap)/(1<<20), "peak-heap-MiB")
 	b.ReportMetric(float64(PeakRSS())/(1<<20), "peak-RSS-MiB")
 }
