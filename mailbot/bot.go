@@ -59,6 +59,8 @@ type Bot struct {
 	sender    *outbox.Sender
 	schedKick chan struct{}
 	panics    atomic.Int64
+	// failExpand, set only by tests, makes expanding a fan-out fail.
+	failExpand func(*store.Fanout) error
 }
 
 // New checks opts and builds a Bot.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -470,4 +471,54 @@ func keyFP(t *testing.T, armored string) string {
 		t.Fatalf("stored key: %v", err)
 	}
 	return k.GetFingerprint()
+}
+
+// TestRescanAfterForgedOutgoingID: a mail that forged the Message-ID of
+// an acknowledgement secbot is about to send loses the id to secbot's
+// mail, and is still known when the mailbox is re-scanned.
+func TestRescanAfterForgedOutgoingID(t *testing.T) {
+	e := newEnv(t, demo.Options{})
+	raw := []byte("From: mallory@evil.example\r\nTo: " + e.Robot.Address +
+		"\r\nMessage-ID: <ack.SEC-" + strconv.Itoa(e.Clock.Now().Year()) + "-0002@" + demo.Domain + ">\r\nSubject: first\r\n\r\nfirst report body\r\n")
+	if err := e.Sim.Append(e.Robot.Address, raw); err != nil {
+		t.Fatal(err)
+	}
+	e.waitMail(e.Maintainers[0].Address, 1)
+	e.send(e.Reporter, report("second"))
+	e.waitMail(e.Reporter.Address, 1)
+	if err := e.WaitSent(e.ctx, wait); err != nil {
+		t.Fatal(err)
+	}
+	var before, after int
+	e.View(func(tx *store.Tx) error { before = tx.MessageCount(); return nil })
+	if err := e.Bot().Deliver(e.ctx, "INBOX", 999, []intake.Message{{UID: 1, Raw: raw}}); err != nil {
+		t.Fatal(err)
+	}
+	e.View(func(tx *store.Tx) error { after = tx.MessageCount(); return nil })
+	if after != before {
+		t.Fatalf("the re-scanned mail was recorded again: %d messages before, %d after", before, after)
+	}
+}
+
+// TestUnwritableDateIsKeptInUTC: a Date with a zone of 24 hours, which
+// the parsers accept and the store could not write, neither stops the
+// intake nor loses the report.
+func TestUnwritableDateIsKeptInUTC(t *testing.T) {
+	e := newEnv(t, demo.Options{})
+	raw := "From: " + e.Reporter.Address + "\r\nTo: " + e.Robot.Address + "\r\nMessage-ID: <zone@reporter.example>\r\n" +
+		"Date: Wed, 25 Nov 2026 10:00:00 -2400\r\nSubject: odd zone\r\n\r\nSECRET-REPORT-TEXT\r\n"
+	if err := e.Sim.Append(e.Robot.Address, []byte(raw)); err != nil {
+		t.Fatal(err)
+	}
+	e.waitMail(e.Reporter.Address, 1)
+	e.View(func(tx *store.Tx) error {
+		m, err := tx.Message(1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC); !m.Date.Equal(want) || m.Date.Location() != time.UTC {
+			t.Errorf("date = %v, want %v in UTC", m.Date, want)
+		}
+		return nil
+	})
 }

@@ -109,10 +109,18 @@ func (b *Bot) enqueue(tx *store.Tx, caseID, kind, local string, to []string, sp 
 	if err != nil || !ok {
 		return ok, err
 	}
-	if caseID != "" {
-		err = tx.IndexMessageID(id, store.ThreadRef{Case: caseID})
+	if caseID == "" {
+		return true, nil
 	}
-	return true, err
+	// Our own mail owns its Message-ID, so that replies to it thread here.
+	// An incoming mail that forged the id first loses it, but keeps its
+	// dedupe entry: the Message-ID entry was all that said it was seen.
+	if old, ok := tx.LookupMessageID(id); ok && old.Digest != nil {
+		if err := tx.IndexMessageID(dedupeKey(old.Digest), store.ThreadRef{Case: old.Case, Msg: old.Msg}); err != nil {
+			return false, err
+		}
+	}
+	return true, tx.IndexMessageID(id, store.ThreadRef{Case: caseID})
 }
 
 func boolInt(b bool) int {

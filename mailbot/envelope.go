@@ -17,6 +17,8 @@ import (
 	_ "github.com/emersion/go-message/charset" // decode non-UTF-8 subjects and names
 	gomail "github.com/emersion/go-message/mail"
 	"github.com/emersion/go-message/textproto"
+
+	"github.com/secbot/secbot/store"
 )
 
 // maxHeaderBytes bounds the header section ingest reads; a larger header is
@@ -92,7 +94,7 @@ func parseEnvelope(raw []byte) (*Envelope, gomail.Header, error) {
 		env.Synthetic = true
 	}
 	env.Digest = dedupeDigest(env.MessageID, raw)
-	env.DedupeKey = "dedupe:" + hex.EncodeToString(env.Digest)
+	env.DedupeKey = dedupeKey(env.Digest)
 	return env, h, nil
 }
 
@@ -104,15 +106,25 @@ var readers = sync.Pool{New: func() any { return bufio.NewReader(nil) }}
 // form with a numeric zone, which one layout parses; net/mail tries a
 // dozen layouts, building an error for each miss, which made date parsing
 // a tenth of a backlog's parsing time.
+//
+// A date the store could not write (a zone of 24 hours or more, "-2400",
+// which both parsers accept, or a year past 9999) is kept in UTC, or
+// dropped.
 func headerDate(h gomail.Header) time.Time {
 	v := strings.TrimSpace(h.Get("Date"))
 	if v == "" {
 		return time.Time{}
 	}
-	if t, err := time.Parse(time.RFC1123Z, v); err == nil {
-		return t
+	t, err := time.Parse(time.RFC1123Z, v)
+	if err != nil {
+		t, _ = h.Date()
 	}
-	t, _ := h.Date()
+	if !store.JSONTimeOK(t) {
+		t = t.UTC()
+	}
+	if !store.JSONTimeOK(t) {
+		return time.Time{}
+	}
 	return t
 }
 
@@ -203,6 +215,9 @@ func cleanLine(s string) string {
 	}
 	return strings.ToValidUTF8(out, "?")
 }
+
+// dedupeKey is the index key of a mail by its dedupe digest.
+func dedupeKey(digest []byte) string { return "dedupe:" + hex.EncodeToString(digest) }
 
 func dedupeDigest(messageID string, raw []byte) []byte {
 	body := raw

@@ -116,7 +116,7 @@ func TestHeaderRunTooLong(t *testing.T) {
 
 // fuzzBot is a Bot with only what prepare needs: a config, the robot's
 // key and one maintainer's (alice's) key to verify with. It has no store.
-func fuzzBot(f *testing.F) (*Bot, *crypto.Key) {
+func fuzzBot(f testing.TB) (*Bot, *crypto.Key) {
 	f.Helper()
 	robot, alice := fuzzKey(f, "security@demo.example"), fuzzKey(f, "alice@demo.example")
 	robotRing, err := crypto.NewKeyRing(robot)
@@ -138,7 +138,7 @@ func fuzzBot(f *testing.F) (*Bot, *crypto.Key) {
 	return &Bot{cfg: cfg, keys: keys, log: slog.New(slog.DiscardHandler), now: func() time.Time { return now }}, alice
 }
 
-func fuzzKey(f *testing.F, addr string) *crypto.Key {
+func fuzzKey(f testing.TB, addr string) *crypto.Key {
 	f.Helper()
 	armored, err := pgpmime.GenerateKey("Fuzz", addr, "x25519")
 	if err != nil {

@@ -27,9 +27,17 @@ func appendJSONString(b []byte, s string) []byte {
 	return append(b, '"')
 }
 
+// JSONTimeOK tells whether t can be written as an RFC 3339 JSON string:
+// time.Time's MarshalJSON refuses a year outside 0-9999 and a zone offset
+// of 24 hours or more (which RFC 1123 dates such as "-2400" can carry).
+func JSONTimeOK(t time.Time) bool {
+	_, off := t.Zone()
+	return t.Year() >= 0 && t.Year() <= 9999 && off > -24*3600 && off < 24*3600
+}
+
 // appendJSONTime appends t as time.Time's MarshalJSON does.
 func appendJSONTime(b []byte, t time.Time) []byte {
-	if y := t.Year(); y < 0 || y > 9999 {
+	if !JSONTimeOK(t) {
 		q, _ := t.MarshalJSON() // fails, as json.Marshal would
 		return append(b, q...)
 	}
@@ -151,11 +159,11 @@ func (f *Fanout) appendJSON(b []byte) []byte {
 	return append(b, '}')
 }
 
-// encodeJSON encodes v with its appender when the time fields are in the
-// range RFC 3339 can write (else json.Marshal, which reports the error).
+// encodeJSON encodes v with its appender when its time fields can be
+// written (else json.Marshal, which reports the error).
 func encodeJSON(appendJSON func([]byte) []byte, v any, times ...time.Time) ([]byte, error) {
 	for _, t := range times {
-		if y := t.Year(); y < 0 || y > 9999 {
+		if !JSONTimeOK(t) {
 			return json.Marshal(v)
 		}
 	}

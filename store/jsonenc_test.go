@@ -80,19 +80,27 @@ func TestAppendJSONMatchesEncodingJSON(t *testing.T) {
 	}
 }
 
-func TestEncodeJSONOutOfRangeYear(t *testing.T) {
-	m := &Message{Received: time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)}
-	if _, err := encodeJSON(m.appendJSON, m, m.Received, m.Date); err == nil {
-		t.Error("a year past 9999 encoded without error")
+func TestEncodeJSONUnwritableTimes(t *testing.T) {
+	for _, tm := range []time.Time{time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(2026, 1, 1, 0, 0, 0, 0, time.FixedZone("", -24*3600))} {
+		m := &Message{Received: tm}
+		if _, err := encodeJSON(m.appendJSON, m, m.Received, m.Date); err == nil {
+			t.Errorf("%v encoded without error", tm)
+		}
+		if _, err := json.Marshal(m); err == nil {
+			t.Errorf("%v: json.Marshal has no error either: JSONTimeOK is too strict", tm)
+		}
 	}
 }
 
 func FuzzAppendJSON(f *testing.F) {
 	f.Add("subject", "a@b", int64(1764064800), true)
 	f.Add("<script>\"x\"</script>", "\xff\xfe", int64(-62135596800), false)
+	f.Add("x", "y", int64(0), true)
 	f.Fuzz(func(t *testing.T, s1, s2 string, sec int64, flag bool) {
-		tm := time.Unix(sec, int64(len(s1))).UTC()
-		if y := tm.Year(); y < 0 || y > 9999 {
+		// Zone offsets up to a day either way; the seconds pick one.
+		tm := time.Unix(sec, int64(len(s1))).In(time.FixedZone("", int(sec%(48*3600))-24*3600))
+		if !JSONTimeOK(tm) {
 			return
 		}
 		m := &Message{Key: uint64(len(s2)), Case: s1, MessageID: s2, Received: tm, From: strings.ToUpper(s1),

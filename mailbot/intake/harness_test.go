@@ -49,9 +49,34 @@ type testServer struct {
 	wrap  bool        // implicit TLS listener
 	debug *syncBuffer // server-side wire log
 
+	// strict makes the server refuse a FETCH of a set ending in "*", as
+	// some servers do in an empty mailbox.
+	strict atomic.Bool
+
 	mu  sync.Mutex
 	srv *imapserver.Server
 }
+
+// strictSession refuses FETCH of a dynamic set ("n:*"). It passes on
+// what the server's IMAP4rev2 capability needs.
+type strictSession struct{ imapserver.Session }
+
+func (s strictSession) Namespace() (*imap.NamespaceData, error) {
+	return s.Session.(imapserver.SessionNamespace).Namespace()
+}
+
+func (s strictSession) Move(w *imapserver.MoveWriter, numSet imap.NumSet, dest string) error {
+	return s.Session.(imapserver.SessionMove).Move(w, numSet, dest)
+}
+
+func (s strictSession) Fetch(w *imapserver.FetchWriter, numSet imap.NumSet, options *imap.FetchOptions) error {
+	if numSet.Dynamic() {
+		return &imap.Error{Type: imap.StatusResponseTypeBad, Text: "Invalid messageset"}
+	}
+	return s.Session.Fetch(w, numSet, options)
+}
+
+func withStrictFetch() serverOption { return func(ts *testServer) { ts.strict.Store(true) } }
 
 type serverOption func(*testServer)
 
@@ -92,6 +117,9 @@ func (ts *testServer) serve(ln net.Listener) {
 	}
 	srv := imapserver.New(&imapserver.Options{
 		NewSession: func(*imapserver.Conn) (imapserver.Session, *imapserver.GreetingData, error) {
+			if ts.strict.Load() {
+				return strictSession{ts.mem.NewSession()}, nil, nil
+			}
 			return ts.mem.NewSession(), nil, nil
 		},
 		Caps:         ts.caps,

@@ -352,3 +352,23 @@ func TestIdleRestartAndCleanShutdown(t *testing.T) {
 		}
 	}
 }
+
+// TestServerRefusingFetchOfStar: a server that refuses "UID FETCH n:*"
+// (some do when the mailbox is empty) is asked by UID SEARCH instead,
+// and nothing is missed.
+func TestServerRefusingFetchOfStar(t *testing.T) {
+	ts := newTestServer(t, withStrictFetch())
+	raws := ts.appendN(5)
+	sink := &memSink{}
+	l := startLoop(t, testConfig(t, ts), sink)
+	l.waitIdle(t, 1)
+	raws = append(raws, ts.appendN(2)...) // while it waits: found by the next catch-up
+	waitFor(t, "all 7 delivered", func() bool { return sink.count() == 7 })
+	l.stop(t)
+	ts.strict.Store(false) // for the checks' own client
+	checkDelivered(t, sink, raws, ts.uidValidity())
+	checkSeen(t, ts, "INBOX", true)
+	if wire := ts.debug.String(); !strings.Contains(wire, "UID SEARCH") || !strings.Contains(wire, "BAD Invalid messageset") {
+		t.Errorf("the server never refused a fetch, or the intake never searched:\n%s", wire)
+	}
+}
