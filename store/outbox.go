@@ -20,7 +20,8 @@ const (
 // A mail is stored as a rendering Spec rather than as bytes: rendering
 // and encrypting happen when the sender first takes the mail, which keeps
 // ingest transactions short. The first rendering is kept in Data so that
-// every retry sends the same bytes.
+// every retry sends the same bytes; it is stored apart from the record
+// (bucket outbox-data), and read back into Data.
 type OutMail struct {
 	// ID is the Message-ID the mail will carry: the idempotency key.
 	ID   string `json:"id"`
@@ -61,7 +62,7 @@ func (tx *Tx) Enqueue(m *OutMail) (bool, error) {
 	if m.NextAttempt.IsZero() {
 		m.NextAttempt = m.Queued
 	}
-	if err := tx.putJSON(bucketOutbox, []byte(m.ID), m); err != nil {
+	if err := tx.putOutMail(m); err != nil {
 		return false, err
 	}
 	due := tx.btx.Bucket(bucketDue)
@@ -78,7 +79,30 @@ func (tx *Tx) OutMail(id string) (*OutMail, error) {
 	if err := tx.getJSON(bucketOutbox, []byte(id), &m); err != nil {
 		return nil, fmt.Errorf("outbox %s: %w", id, err)
 	}
+	if m.Data == nil { // a schema 1 entry has its bytes inline
+		if d := tx.btx.Bucket(bucketOutData).Get([]byte(id)); d != nil {
+			m.Data = bytes.Clone(d)
+		}
+	}
 	return &m, nil
+}
+
+// putOutMail writes m's record, and its rendered bytes (which never
+// change once set) in a bucket of their own the first time they are
+// there: inline, each attempt and delivery record would re-encode them
+// as base64 JSON, twice.
+func (tx *Tx) putOutMail(m *OutMail) error {
+	rec := *m
+	rec.Data = nil
+	if m.Data != nil {
+		data := tx.btx.Bucket(bucketOutData)
+		if data.Get([]byte(m.ID)) == nil {
+			if err := data.Put([]byte(m.ID), m.Data); err != nil {
+				return fmt.Errorf("put outbox data %s: %w", m.ID, err)
+			}
+		}
+	}
+	return tx.putJSON(bucketOutbox, []byte(m.ID), &rec)
 }
 
 // Due returns up to max pending entries due at now, oldest first, and the
@@ -118,7 +142,7 @@ func (tx *Tx) UpdateOutMail(m *OutMail) error {
 			return fmt.Errorf("index due %s: %w", m.ID, err)
 		}
 	}
-	return tx.putJSON(bucketOutbox, []byte(m.ID), m)
+	return tx.putOutMail(m)
 }
 
 // Outbox lists every entry, pending, sent and failed, in id order.

@@ -23,7 +23,8 @@ import (
 //
 //	1: raw messages one per key in bucket raw
 //	2: raw messages packed into chunks (bucket raw-chunks), version 1 keys
-//	   still read; bucket fanout
+//	   still read; bucket fanout; rendered outbox mail in bucket
+//	   outbox-data (version 1 entries carry it inline, still read)
 const SchemaVersion = 2
 
 // ErrNotFound is returned when a case, message or outbox entry does not exist.
@@ -43,6 +44,7 @@ var (
 	bucketRaw      = []byte("raw") // schema 1 only
 	bucketChunks   = []byte("raw-chunks")
 	bucketFanout   = []byte("fanout")
+	bucketOutData  = []byte("outbox-data")
 	bucketMsgID    = []byte("msgid")
 	bucketIMAP     = []byte("imap")
 	bucketOutbox   = []byte("outbox")
@@ -54,7 +56,7 @@ var (
 	bucketTimers   = []byte("timers")
 
 	allBuckets = [][]byte{bucketMeta, bucketCases, bucketMessages, bucketRaw, bucketMsgID,
-		bucketIMAP, bucketOutbox, bucketExecuted, bucketAudit, bucketDue, bucketPatches, bucketPatchDat, bucketTimers, bucketChunks, bucketFanout}
+		bucketIMAP, bucketOutbox, bucketExecuted, bucketAudit, bucketDue, bucketPatches, bucketPatchDat, bucketTimers, bucketChunks, bucketFanout, bucketOutData}
 
 	keySchema = []byte("schema")
 )

@@ -1,5 +1,8 @@
 package store
 
+// Tests of the schema 2 layout: raw chunks, index entries, fan-outs and
+// outbox data, and that schema 1 data still reads.
+
 import (
 	"bytes"
 	"encoding/json"
@@ -7,6 +10,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"testing"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -189,6 +193,41 @@ func TestThreadRefs(t *testing.T) {
 		tx.btx.Bucket(bucketMsgID).Put([]byte("short@x"), []byte{1, 2})
 		if got, ok := tx.LookupMessageID("short@x"); ok {
 			t.Errorf("a broken entry reads as %+v", got)
+		}
+		return nil
+	})
+}
+
+// TestOutMailData: rendered bytes are stored once, apart from the record,
+// and read back with it; a schema 1 entry with the bytes inline still reads.
+func TestOutMailData(t *testing.T) {
+	s := openTemp(t)
+	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	s.Update(func(tx *Tx) error {
+		if _, err := tx.Enqueue(&OutMail{ID: "a@x", Kind: "ack", To: []string{"r@x"}, Queued: now}); err != nil {
+			return err
+		}
+		m, _ := tx.OutMail("a@x")
+		m.Data, m.Attempts = []byte("rendered"), 1
+		if err := tx.UpdateOutMail(m); err != nil {
+			return err
+		}
+		m.State, m.Data = OutSent, nil // a later update without the bytes keeps them
+		if err := tx.UpdateOutMail(m); err != nil {
+			return err
+		}
+		if rec := tx.btx.Bucket(bucketOutbox).Get([]byte("a@x")); bytes.Contains(rec, []byte(`"data"`)) {
+			t.Errorf("the record carries the bytes: %s", rec)
+		}
+		old, _ := json.Marshal(OutMail{ID: "old@x", State: OutPending, Data: []byte("inline"), Queued: now})
+		return tx.btx.Bucket(bucketOutbox).Put([]byte("old@x"), old)
+	})
+	s.View(func(tx *Tx) error {
+		for id, want := range map[string]string{"a@x": "rendered", "old@x": "inline"} {
+			m, err := tx.OutMail(id)
+			if err != nil || string(m.Data) != want {
+				t.Errorf("%s: data %q, %v; want %q", id, m.Data, err, want)
+			}
 		}
 		return nil
 	})
