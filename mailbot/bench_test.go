@@ -42,25 +42,13 @@ func BenchmarkIngestBacklog(b *testing.B) {
 	ctx := context.Background()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		// The floor is fetched before and after, and averaged, as in the
-		// Dovecot benchmark: the first fetch of a run is the slower one.
-		floor1, err := benchkit.Floor(ctx, ic)
-		if err != nil {
-			b.Fatal(err)
-		}
-		res, err := benchkit.Ingest(ctx, cfg, ic, filepath.Join(w.Dir, "bench-"+strconv.Itoa(i)+".db"), w.Log)
+		res, floor, err := benchkit.Measured(ctx, cfg, ic, filepath.Join(w.Dir, "bench-"+strconv.Itoa(i)+".db"), w.Log)
 		if err != nil {
 			b.Fatal(err)
 		}
 		if res.Messages != benchkit.Size {
 			b.Fatalf("ingested %d messages, want %d", res.Messages, benchkit.Size)
 		}
-		floor2, err := benchkit.Floor(ctx, ic)
-		if err != nil {
-			b.Fatal(err)
-		}
-		b.Logf("floor %s, ingest %s, floor again %s", floor1.Round(time.Millisecond),
-			res.Elapsed.Round(time.Millisecond), floor2.Round(time.Millisecond))
-		benchkit.ReportRun(b, res, (floor1+floor2)/2)
+		benchkit.ReportRun(b, res, floor)
 	}
 }
