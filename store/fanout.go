@@ -68,7 +68,15 @@ func (tx *Tx) DeleteFanout(seq uint64) error {
 	return nil
 }
 
-// FanoutCount returns how many fan-outs wait to be expanded.
+// FanoutCount returns how many fan-outs wait to be expanded. It counts
+// with a cursor, which (unlike bbolt's Stats) sees what the open
+// transaction wrote; the bucket holds only what the sender has not
+// reached yet.
 func (tx *Tx) FanoutCount() int {
-	return tx.btx.Bucket(bucketFanout).Stats().KeyN
+	n := 0
+	c := tx.btx.Bucket(bucketFanout).Cursor()
+	for k, _ := c.First(); k != nil; k, _ = c.Next() {
+		n++
+	}
+	return n
 }

@@ -139,7 +139,15 @@ func printOutbox(out io.Writer, tx *store.Tx, all bool) error {
 		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%d\t%s\t%s\n", m.State, m.Case, m.Kind, strings.Join(m.To, ","),
 			m.Attempts, when.UTC().Format("2006-01-02 15:04:05"), m.LastReply)
 	}
-	return w.Flush()
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	// Fan-outs are the acknowledgements and relays of received mail that
+	// the sender has not made into the mails above yet.
+	if n := tx.FanoutCount(); n > 0 {
+		_, err = fmt.Fprintf(out, "\n%d received message(s) waiting for their acknowledgement and relays to be queued.\n", n)
+	}
+	return err
 }
 
 func printEmbargo(out io.Writer, tx *store.Tx, c *store.Case) error {
