@@ -296,7 +296,10 @@ func (b *Bot) record(tx *store.Tx, cases map[string]*store.Case, mailbox string,
 		}
 		hashKey = "sha256:" + p.env.Hash
 	}
-	if recordedBefore(tx, p.env, hashKey) {
+	// Nothing below indexes this Message-ID before index does, so one
+	// look serves both the dedupe check and the indexing.
+	holder, idTaken := tx.LookupMessageID(p.env.MessageID)
+	if recordedBefore(tx, p.env, holder, idTaken, hashKey) {
 		return 0, nil // the same mail was recorded before (a UIDVALIDITY re-scan)
 	}
 	m := &store.Message{
@@ -323,7 +326,7 @@ func (b *Bot) record(tx *store.Tx, cases map[string]*store.Case, mailbox string,
 	if err != nil {
 		return 0, err
 	}
-	if err := b.index(tx, p, c.ID, key, hashKey); err != nil {
+	if err := b.index(tx, p, c.ID, key, idTaken, hashKey); err != nil {
 		return 0, err
 	}
 	c.Messages = append(c.Messages, key)
@@ -420,8 +423,9 @@ func (b *Bot) threader(tx *store.Tx, cases map[string]*store.Case) *Threader {
 // recordedBefore tells whether this very mail is stored already: the
 // Message-ID's index entry carries the dedupe digest of the mail that
 // holds the id, and any other mail is indexed under its dedupe key.
-func recordedBefore(tx *store.Tx, env *Envelope, hashKey string) bool {
-	if ref, ok := tx.LookupMessageID(env.MessageID); ok && env.Digest != nil && bytes.Equal(ref.Digest, env.Digest) {
+// holder is the Message-ID's entry, when taken.
+func recordedBefore(tx *store.Tx, env *Envelope, holder store.ThreadRef, taken bool, hashKey string) bool {
+	if taken && env.Digest != nil && bytes.Equal(holder.Digest, env.Digest) {
 		return true
 	}
 	_, ok := tx.LookupMessageID(hashKey)
@@ -431,9 +435,9 @@ func recordedBefore(tx *store.Tx, env *Envelope, hashKey string) bool {
 // index makes the message findable by its Message-ID (the first message
 // with an id keeps it: a later mail cannot steal a thread) with its
 // dedupe digest; a mail whose id was taken is indexed by its dedupe key.
-func (b *Bot) index(tx *store.Tx, p *prepared, caseID string, key uint64, hashKey string) error {
+func (b *Bot) index(tx *store.Tx, p *prepared, caseID string, key uint64, idTaken bool, hashKey string) error {
 	ref := store.ThreadRef{Case: caseID, Msg: key}
-	if _, taken := tx.LookupMessageID(p.env.MessageID); !taken && p.env.Digest != nil {
+	if !idTaken && p.env.Digest != nil {
 		ref.Digest = p.env.Digest
 		return tx.IndexMessageID(p.env.MessageID, ref)
 	}

@@ -222,7 +222,7 @@ func (b *Bot) renderRelay(tx *store.Tx, om *store.OutMail, sp spec) ([]byte, err
 	if err != nil {
 		return nil, errPermanent{err}
 	}
-	original := tx.Plain(m.Key)
+	original := tx.PlainOf(m)
 	name := fmt.Sprintf("%s-message-%d.eml", om.Case, m.Key)
 	return mixedMail(b.header(om, subj, sp), body, name, original)
 }

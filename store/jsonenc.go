@@ -35,12 +35,9 @@ func JSONTimeOK(t time.Time) bool {
 	return t.Year() >= 0 && t.Year() <= 9999 && off > -24*3600 && off < 24*3600
 }
 
-// appendJSONTime appends t as time.Time's MarshalJSON does.
+// appendJSONTime appends t as time.Time's MarshalJSON does, for a t
+// that JSONTimeOK accepts (encodeJSON checks before any appender runs).
 func appendJSONTime(b []byte, t time.Time) []byte {
-	if !JSONTimeOK(t) {
-		q, _ := t.MarshalJSON() // fails, as json.Marshal would
-		return append(b, q...)
-	}
 	b = append(b, '"')
 	b = t.AppendFormat(b, time.RFC3339Nano)
 	return append(b, '"')

@@ -94,10 +94,15 @@ func (tx *Tx) Raw(key uint64) []byte {
 	if err != nil {
 		return nil
 	}
-	if m.RawAt == nil {
-		return tx.btx.Bucket(bucketRaw).Get(append(u64(key), 'r'))
+	return tx.RawOf(m)
+}
+
+// RawOf is Raw for a message record already read.
+func (tx *Tx) RawOf(m *Message) []byte {
+	if m.RawAt != nil {
+		return tx.blob(m.RawAt)
 	}
-	return tx.blob(m.RawAt)
+	return tx.btx.Bucket(bucketRaw).Get(append(u64(m.Key), 'r'))
 }
 
 // Plain returns the decrypted form of an encrypted message, or the raw
@@ -107,16 +112,20 @@ func (tx *Tx) Plain(key uint64) []byte {
 	if err != nil {
 		return nil
 	}
-	switch {
-	case m.PlainAt != nil:
+	return tx.PlainOf(m)
+}
+
+// PlainOf is Plain for a message record already read.
+func (tx *Tx) PlainOf(m *Message) []byte {
+	if m.PlainAt != nil {
 		return tx.blob(m.PlainAt)
-	case m.RawAt != nil:
-		return tx.blob(m.RawAt)
 	}
-	if p := tx.btx.Bucket(bucketRaw).Get(append(u64(key), 'p')); p != nil {
-		return p
+	if m.RawAt == nil { // schema 1: the decrypted form under the key, if any
+		if p := tx.btx.Bucket(bucketRaw).Get(append(u64(m.Key), 'p')); p != nil {
+			return p
+		}
 	}
-	return tx.btx.Bucket(bucketRaw).Get(append(u64(key), 'r'))
+	return tx.RawOf(m)
 }
 
 // MessageCount returns how many messages are stored.
