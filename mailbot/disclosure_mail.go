@@ -25,7 +25,7 @@ func (b *Bot) queueCRDNotices(tx *store.Tx, c *store.Case, told []string, old ti
 			b.log.Error("CRD notice NOT sent: downstream contact has no usable key", "case", c.ID, "downstream", id)
 			continue
 		}
-		sp := spec{Previous: fmtCRD(old), Downstream: id, EncryptFP: d.FP, Maintainer: -1}
+		sp := spec{Previous: fmtCRD(old), Downstream: id, EncryptFP: d.FP}
 		ok, err := b.enqueue(tx, c.ID, KindCRDNotice, tag+"."+id, []string{d.Address}, sp, false, now)
 		if err != nil {
 			return 0, err
@@ -41,7 +41,6 @@ func (b *Bot) queueToReporters(tx *store.Tx, c *store.Case, kind, tag string, sp
 	n := 0
 	for i, addr := range c.Reporters {
 		s := sp
-		s.Maintainer = -1
 		if armored := c.ReporterKeys[addr]; armored != "" {
 			s.EncryptFP, s.Recipient = keyFingerprint(armored), addr
 		}
@@ -55,7 +54,7 @@ func (b *Bot) queueToReporters(tx *store.Tx, c *store.Case, kind, tag string, sp
 }
 
 func (b *Bot) queuePrenotify(tx *store.Tx, c *store.Case, d ContactKey, count int, update bool, changes []string, now time.Time) (int, error) {
-	sp := spec{Downstream: d.ID, EncryptFP: d.FP, Maintainer: -1, Update: update, Changes: changes}
+	sp := spec{Downstream: d.ID, EncryptFP: d.FP, Update: update, Changes: changes}
 	if prev, ok := c.Embargo.Sent[d.ID]; ok && update {
 		sp.Previous = prev.At.UTC().Format("2006-01-02")
 	}
@@ -64,7 +63,7 @@ func (b *Bot) queuePrenotify(tx *store.Tx, c *store.Case, d ContactKey, count in
 }
 
 func (b *Bot) queueCVERequest(tx *store.Tx, c *store.Case, cna ContactKey, now time.Time) (int, error) {
-	sp := spec{CNA: true, EncryptFP: cna.FP, Maintainer: -1}
+	sp := spec{CNA: true, EncryptFP: cna.FP}
 	ok, err := b.enqueue(tx, c.ID, KindCVERequest, "cve-request."+c.ID, []string{cna.Address}, sp, false, now)
 	return boolInt(ok), err
 }
@@ -84,7 +83,7 @@ func (b *Bot) publishCase(tx *store.Tx, c *store.Case, now time.Time) (int, erro
 	}
 	n := 0
 	for i, addr := range b.cfg.Announce.Addresses {
-		ok, err := b.enqueue(tx, c.ID, KindAnnounce, fmt.Sprintf("announce.%s.%d", c.ID, i), []string{addr}, spec{Public: true, Maintainer: -1}, false, now)
+		ok, err := b.enqueue(tx, c.ID, KindAnnounce, fmt.Sprintf("announce.%s.%d", c.ID, i), []string{addr}, spec{Public: true}, false, now)
 		if err != nil {
 			return 0, err
 		}
@@ -101,7 +100,7 @@ func (b *Bot) publishCase(tx *store.Tx, c *store.Case, now time.Time) (int, erro
 			b.log.Error("end-of-embargo notice NOT sent: downstream contact has no usable key", "case", c.ID, "downstream", id)
 			continue
 		}
-		sp := spec{Downstream: id, EncryptFP: d.FP, Maintainer: -1}
+		sp := spec{Downstream: id, EncryptFP: d.FP}
 		ok, err := b.enqueue(tx, c.ID, KindEmbargoEnd, "embargo-over."+c.ID+"."+id, []string{d.Address}, sp, false, now)
 		if err != nil {
 			return 0, err

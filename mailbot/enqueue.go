@@ -21,13 +21,15 @@ const (
 // data (message keys, case ids) and pins the recipient's key fingerprint,
 // so that a mail meant to be encrypted can never render in the clear.
 type spec struct {
-	Msg        uint64 `json:"msg,omitempty"`
-	New        bool   `json:"new,omitempty"`
-	Problem    string `json:"problem,omitempty"`
-	EncryptFP  string `json:"encrypt_fp,omitempty"`
-	Maintainer int    `json:"maintainer"`
+	Msg     uint64 `json:"msg,omitempty"`
+	New     bool   `json:"new,omitempty"`
+	Problem string `json:"problem,omitempty"`
+	// EncryptFP pins the recipient's key: for mail to a maintainer, it
+	// alone says whose key (never their place in the config, which
+	// changes when maintainers are added).
+	EncryptFP string `json:"encrypt_fp,omitempty"`
 	// Recipient is the reporter whose stored key EncryptFP pins, for mail
-	// to reporters (Maintainer is then -1).
+	// to reporters.
 	Recipient  string   `json:"recipient,omitempty"`
 	Title      string   `json:"title,omitempty"`
 	Text       string   `json:"text,omitempty"`
@@ -85,7 +87,7 @@ func (b *Bot) toMaintainers(tx *store.Tx, caseID, kind, tag string, sp spec, noF
 			continue
 		}
 		s := sp
-		s.EncryptFP, s.Maintainer = mk.FP, i
+		s.EncryptFP = mk.FP
 		ok, err := b.enqueue(tx, caseID, kind, fmt.Sprintf("%s.%d", tag, i), []string{mk.Address}, s, noFailNotice, now)
 		if err != nil {
 			return 0, err

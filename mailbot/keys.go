@@ -175,8 +175,14 @@ func publicOnly(k *crypto.Key) *crypto.Key {
 	return k
 }
 
-// MaintainerBySigner returns the maintainer whose key has fingerprint fp.
-func (k *Keys) MaintainerBySigner(fp string) (MaintainerKey, bool) {
+// MaintainerBySigner returns the maintainer whose key made a signature
+// with fingerprint fp.
+func (k *Keys) MaintainerBySigner(fp string) (MaintainerKey, bool) { return k.MaintainerByFP(fp) }
+
+// MaintainerByFP returns the configured maintainer with a usable key of
+// fingerprint fp. Queued mail names its maintainer this way, so that it
+// survives maintainers being added or reordered in the config.
+func (k *Keys) MaintainerByFP(fp string) (MaintainerKey, bool) {
 	for _, m := range k.Maintainers {
 		if m.Err == nil && strings.EqualFold(m.FP, fp) {
 			return m, true

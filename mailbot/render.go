@@ -108,12 +108,9 @@ func (b *Bot) signWith(plain []byte, key *crypto.Key) ([]byte, error) {
 }
 
 func (b *Bot) encryptFor(om *store.OutMail, plain []byte, sp spec) ([]byte, error) {
-	if sp.Maintainer < 0 || sp.Maintainer >= len(b.keys.Maintainers) {
-		return nil, errPermanent{fmt.Errorf("maintainer %d is no longer configured", sp.Maintainer)}
-	}
-	mk := b.keys.Maintainers[sp.Maintainer]
-	if mk.Err != nil || !strings.EqualFold(mk.FP, sp.EncryptFP) {
-		return nil, errPermanent{fmt.Errorf("refused to send: the key %s this mail is pinned to is not usable for %s", sp.EncryptFP, mk.Name)}
+	mk, ok := b.keys.MaintainerByFP(sp.EncryptFP)
+	if !ok {
+		return nil, errPermanent{fmt.Errorf("refused to send: no configured maintainer has the usable key %s this mail is pinned to", sp.EncryptFP)}
 	}
 	if err := pgpmime.UsableForEncryption(mk.Key, b.now()); err != nil {
 		return nil, errPermanent{fmt.Errorf("refused to send to %s: %w", mk.Name, err)}

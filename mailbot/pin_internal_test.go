@@ -1,0 +1,95 @@
+package mailbot
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ProtonMail/gopenpgp/v2/crypto"
+
+	"github.com/secbot/secbot/mailbot/pgpmime"
+	"github.com/secbot/secbot/store"
+	"github.com/secbot/secbot/templates"
+)
+
+// TestMaintainerMailIsPinnedByFingerprint: mail queued for a maintainer
+// names that maintainer's key, not their place in the config. Inserting
+// another maintainer before them (and reloading) leaves it deliverable,
+// encrypted to their key alone; removing their key refuses it.
+func TestMaintainerMailIsPinnedByFingerprint(t *testing.T) {
+	b, alice := fuzzBot(t)
+	b.cfg.Robot.Domain = "demo.example"
+	b.now = time.Now // the keys were made just now
+	tmpl, err := templates.Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.tmpl = tmpl
+	st, err := store.Open(filepath.Join(t.TempDir(), "s.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	b.store = st
+	if err := st.Update(func(tx *store.Tx) error {
+		_, err := b.queueNotice(tx, "", "pin", "A notice", "for Alice", 0, b.now())
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+
+	bob := fuzzKey(t, "bob@demo.example")
+	bobPub, err := bob.ToPublic()
+	if err != nil {
+		t.Fatal(err)
+	}
+	aliceEntry := b.keys.Maintainers[0]
+	bobEntry := MaintainerKey{Name: "Bob", Address: "bob@demo.example", Key: bobPub, FP: strings.ToUpper(bob.GetFingerprint())}
+
+	render := func() ([]byte, error) {
+		t.Helper()
+		var out []byte
+		err := st.View(func(tx *store.Tx) error {
+			mails, err := tx.Outbox()
+			if err != nil {
+				return err
+			}
+			if len(mails) != 1 {
+				t.Fatalf("%d mails queued, want 1", len(mails))
+			}
+			out, err = b.render(tx, mails[0])
+			return err
+		})
+		return out, err
+	}
+
+	// The config is reloaded with Bob inserted before Alice.
+	b.keys.Maintainers = []MaintainerKey{bobEntry, aliceEntry}
+	out, err := render()
+	if err != nil {
+		t.Fatalf("render after a maintainer was inserted before Alice: %v", err)
+	}
+	for _, k := range []struct {
+		name    string
+		key     *crypto.Key
+		decrypt bool
+	}{{"Alice", alice, true}, {"Bob", bob, false}} {
+		ring, err := crypto.NewKeyRing(k.key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		op, err := pgpmime.Open(out, ring, nil)
+		if got := err == nil && op.Encrypted; got != k.decrypt {
+			t.Errorf("%s decrypts the mail: %v, want %v (err %v)", k.name, got, k.decrypt, err)
+		}
+	}
+
+	// Alice is gone from the config: the mail pinned to her key is refused.
+	b.keys.Maintainers = []MaintainerKey{bobEntry}
+	if out, err := render(); err == nil {
+		t.Errorf("rendered %d bytes for a maintainer no longer configured, want a refusal", len(out))
+	} else if _, ok := err.(errPermanent); !ok {
+		t.Errorf("refusal %v is not permanent", err)
+	}
+}
