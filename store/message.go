@@ -1,11 +1,8 @@
 package store
 
 import (
-	"bytes"
-	"encoding/binary"
 	"encoding/json"
 	"fmt"
-	"strings"
 	"time"
 )
 
@@ -131,125 +128,6 @@ func (tx *Tx) PlainOf(m *Message) []byte {
 // MessageCount returns how many messages are stored.
 func (tx *Tx) MessageCount() int {
 	return tx.btx.Bucket(bucketMessages).Stats().KeyN
-}
-
-// ThreadRef is what the Message-ID index knows of one id.
-type ThreadRef struct {
-	Case string `json:"case"`
-	// Msg is the stored message key for incoming mail; 0 for a mail secbot sent.
-	Msg uint64 `json:"msg,omitempty"`
-	// Digest is the dedupe digest of the incoming mail (its Message-ID
-	// and body) that holds the id, so that a re-scan finds it without an
-	// index entry of its own. Empty for a mail secbot sent, and in
-	// entries a schema 1 store wrote.
-	Digest []byte `json:"-"`
-}
-
-// NormalizeMessageID trims spaces and angle brackets: the form used as
-// index key. (Message-IDs are compared exactly, as RFC 5322 makes no part
-// of them case-insensitive in practice.)
-func NormalizeMessageID(id string) string {
-	id = strings.TrimSpace(id)
-	id = strings.TrimPrefix(id, "<")
-	id = strings.TrimSuffix(id, ">")
-	return id
-}
-
-// IndexMessageID records that Message-ID id belongs to a case.
-func (tx *Tx) IndexMessageID(id string, ref ThreadRef) error {
-	id = NormalizeMessageID(id)
-	if id == "" {
-		return nil
-	}
-	return tx.btx.Bucket(bucketMsgID).Put([]byte(id), ref.encode())
-}
-
-// LookupMessageID finds which case a Message-ID belongs to.
-func (tx *Tx) LookupMessageID(id string) (ThreadRef, bool) {
-	id = NormalizeMessageID(id)
-	if id == "" {
-		return ThreadRef{}, false
-	}
-	v := tx.btx.Bucket(bucketMsgID).Get([]byte(id))
-	if v == nil {
-		return ThreadRef{}, false
-	}
-	ref, err := decodeThreadRef(v)
-	return ref, err == nil
-}
-
-// The index holds an entry per message and per mail secbot sent, so its
-// values are kept small and cheap to read: the message key (8 bytes,
-// big-endian), the digest's length (one byte) and the digest, then the
-// case id. A schema 1 store wrote JSON, which always begins with '{'; a
-// message key never does (it would need to pass 0x7b << 56).
-func (r ThreadRef) encode() []byte {
-	digest := r.Digest
-	if len(digest) > 255 {
-		digest = nil // no such digest is made; the entry stays readable
-	}
-	v := make([]byte, 8, 9+len(digest)+len(r.Case))
-	binary.BigEndian.PutUint64(v, r.Msg)
-	v = append(v, byte(len(digest)))
-	v = append(v, digest...)
-	return append(v, r.Case...)
-}
-
-func decodeThreadRef(v []byte) (ThreadRef, error) {
-	var ref ThreadRef
-	if len(v) > 0 && v[0] == '{' {
-		err := json.Unmarshal(v, &ref)
-		return ref, err
-	}
-	if len(v) < 9 || len(v) < 9+int(v[8]) {
-		return ref, fmt.Errorf("message-id index entry of %d bytes", len(v))
-	}
-	n := 9 + int(v[8])
-	ref = ThreadRef{Msg: beU64(v), Case: string(v[n:])}
-	if n > 9 {
-		ref.Digest = bytes.Clone(v[9:n])
-	}
-	return ref, nil
-}
-
-// IMAPState is the UID bookkeeping of one mailbox.
-type IMAPState struct {
-	UIDValidity uint32 `json:"uid_validity"`
-	LastUID     uint32 `json:"last_uid"`
-}
-
-// IMAPState returns the stored state of mailbox, zero when never seen.
-func (tx *Tx) IMAPState(mailbox string) IMAPState {
-	var st IMAPState
-	_ = tx.getJSON(bucketIMAP, []byte(mailbox), &st)
-	return st
-}
-
-// SetIMAPState records the state of mailbox.
-func (tx *Tx) SetIMAPState(mailbox string, st IMAPState) error {
-	return tx.putJSON(bucketIMAP, []byte(mailbox), st)
-}
-
-// MarkExecuted records that a signed command mail ran, keyed by its
-// Message-ID and by the hash of its signed content, so that a replay of
-// either never runs again. It returns false when either key was already
-// recorded.
-func (tx *Tx) MarkExecuted(keys []string, when time.Time) (bool, error) {
-	b := tx.btx.Bucket(bucketExecuted)
-	for _, k := range keys {
-		if k != "" && b.Get([]byte(k)) != nil {
-			return false, nil
-		}
-	}
-	for _, k := range keys {
-		if k == "" {
-			continue
-		}
-		if err := b.Put([]byte(k), u64(uint64(when.Unix()))); err != nil {
-			return false, fmt.Errorf("record executed %s: %w", k, err)
-		}
-	}
-	return true, nil
 }
 
 func jsonUnmarshal(data []byte, v any) error { return json.Unmarshal(data, v) }
