@@ -190,13 +190,18 @@ func currentPatches(tx *store.Tx, caseID string) ([]*store.Patch, error) {
 	if err != nil {
 		return nil, err
 	}
+	return onlyCurrent(all), nil
+}
+
+// onlyCurrent keeps the patches not superseded or dropped.
+func onlyCurrent(all []*store.Patch) []*store.Patch {
 	var out []*store.Patch
 	for _, p := range all {
 		if p.State == store.PatchCurrent {
 			out = append(out, p)
 		}
 	}
-	return out, nil
+	return out
 }
 
 // prenotify sends the draft advisory and the patches to every chosen
@@ -314,13 +319,7 @@ func (r *cmdRun) currentPatches() ([]*store.Patch, error) {
 		}
 		r.patches = all
 	}
-	var out []*store.Patch
-	for _, p := range r.patches {
-		if p.State == store.PatchCurrent {
-			out = append(out, p)
-		}
-	}
-	return out, nil
+	return onlyCurrent(r.patches), nil
 }
 
 // patch stores the patches attached to the command mail, or drops one.

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/secbot/secbot/mailbot/pgpmime"
+	"github.com/secbot/secbot/mailbot/policy"
 	"github.com/secbot/secbot/store"
 	"github.com/secbot/secbot/templates"
 )
@@ -242,7 +243,7 @@ func (b *Bot) renderDisclosure(tx *store.Tx, om *store.OutMail, sp spec) ([]byte
 
 func (b *Bot) isDistros(id string) bool {
 	d, ok := b.keys.DownstreamByID(id)
-	return ok && d.Kind == "distros"
+	return ok && d.Kind == policy.KindDistros
 }
 
 func (b *Bot) renderSimple(om *store.OutMail, sp spec, name string, data map[string]any) ([]byte, error) {

@@ -19,7 +19,7 @@ type Threader struct {
 	tag *regexp.Regexp
 }
 
-// Thread-join reasons, recorded on the message.
+// Thread-join reasons: how Find found the case (logged at debug level).
 const (
 	JoinReference = "references"
 	JoinPlus      = "plus-address"

@@ -9,12 +9,14 @@ import (
 	"net/mail"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/BurntSushi/toml"
 
 	"github.com/secbot/secbot/mailbot/loopback"
+	"github.com/secbot/secbot/mailbot/policy"
 )
 
 // Config is the whole configuration file.
@@ -342,9 +344,6 @@ func checkAddress(p *Problems, where, addr string) {
 	}
 }
 
-// downstreamKinds are the accepted Downstream.Kind values.
-var downstreamKinds = map[string]bool{"distros": true, "vendor": true, "individual": true}
-
 func (c *Config) checkDisclosure(p *Problems, keys KeyChecker, now time.Time) {
 	ids := map[string]bool{}
 	for i, d := range c.Downstream {
@@ -357,7 +356,7 @@ func (c *Config) checkDisclosure(p *Problems, keys KeyChecker, now time.Time) {
 		}
 		ids[d.ID] = true
 		checkAddress(p, where+" address", d.Address)
-		if !downstreamKinds[d.Kind] {
+		if !slices.Contains(policy.Kinds, d.Kind) {
 			p.addf("%s: kind %q: want distros, vendor or individual", where, d.Kind)
 		}
 		if d.KeyFile == "" {
@@ -372,7 +371,7 @@ func (c *Config) checkDisclosure(p *Problems, keys KeyChecker, now time.Time) {
 		}
 	}
 	for kind, l := range c.Embargo.Limits {
-		if !downstreamKinds[kind] {
+		if !slices.Contains(policy.Kinds, kind) {
 			p.addf("embargo.limits.%s: unknown kind", kind)
 		}
 		if l.MaxDays < 1 || l.WarnDays < 0 || l.WarnDays > l.MaxDays {
