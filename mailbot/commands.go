@@ -62,7 +62,7 @@ func (b *Bot) handleCommands(tx *store.Tx, c *store.Case, m *store.Message, p *p
 		if err != nil {
 			return 0, err
 		}
-		b.log.Warn("command mail refused", "case", c.ID, "msg", m.Key, "reason", refusal)
+		tx.OnCommit(func() { b.log.Warn("command mail refused", "case", c.ID, "msg", m.Key, "reason", refusal) })
 		return b.queueTranscript(tx, c, m, p, nil, "No command ran: "+refusal, now)
 	}
 	if refusal := b.wrongCase(c, p, isNew); refusal != "" {
