@@ -277,9 +277,11 @@ func mayCarryOpenPGP(env *Envelope, raw []byte) bool {
 }
 
 // isOwnMail spots secbot's own mail coming back (a maintainer address that
-// forwards to security@, a misrouted bounce): answering it would loop.
+// forwards to security@, a misrouted bounce): answering it would loop. A
+// mail From the robot or any plus address of it, or asking for answers
+// there (Reply-To), is the robot's own: the answer would reach its inbox.
 func (b *Bot) isOwnMail(env *Envelope) bool {
-	if strings.EqualFold(env.From, b.cfg.Robot.Address) {
+	if b.isRobotAddress(env.From) || env.ReplyTo != "" && b.isRobotAddress(env.ReplyTo) {
 		return true
 	}
 	return slices.Contains(env.XLoop, strings.ToLower(b.cfg.Robot.Address))
