@@ -123,7 +123,7 @@ func (r *cmdRun) credit(cmd command.Command) (string, error) {
 
 func (r *cmdRun) addReporter(cmd command.Command) (string, error) {
 	addr := strings.ToLower(cmd.Address)
-	if strings.EqualFold(addr, r.b.cfg.Robot.Address) {
+	if r.b.isRobotAddress(addr) {
 		return "", fmt.Errorf("the robot's own address cannot be a reporter")
 	}
 	if slices.Contains(r.c.Reporters, addr) {

@@ -62,7 +62,7 @@ func (b *Bot) handleCommands(tx *store.Tx, c *store.Case, m *store.Message, p *p
 		if err != nil {
 			return 0, err
 		}
-		b.log.Warn("command mail refused", "case", c.ID, "msg", m.Key, "reason", refusal)
+		tx.OnCommit(func() { b.log.Warn("command mail refused", "case", c.ID, "msg", m.Key, "reason", refusal) })
 		return b.queueTranscript(tx, c, m, p, nil, "No command ran: "+refusal, now)
 	}
 	if refusal := b.wrongCase(c, p, isNew); refusal != "" {
@@ -137,13 +137,18 @@ func (b *Bot) replayRefusal(tx *store.Tx, m *store.Message, p *prepared, now tim
 }
 
 // wrongCase checks the signed text against the case the mail was
-// threaded to (unless the mail opened it). Threading uses headers a signature does not cover
+// threaded to. Threading uses headers a signature does not cover
 // (In-Reply-To, the subject, the address), so a captured signed mail could
-// be re-addressed to another case; but a reply quotes, and so signs, the
-// case id of the mail it answers. When the signed text names case ids and
-// none is this case's, nothing runs. (Ids on duplicate lines name the
-// other case on purpose and are not counted.)
+// be re-addressed to another case; the signed text must name the case.
+// An explicit pin line ("# SEC-…" in the command block) decides alone.
+// Without one, a reply quotes, and so signs, the case id of the mail it
+// answers: when the signed text names case ids and none is this case's,
+// nothing runs. (Ids on duplicate lines name the other case on purpose
+// and are not counted.) A mail that opened its case has no id to name.
 func (b *Bot) wrongCase(c *store.Case, p *prepared, isNew bool) string {
+	if pins := b.casePins(p.cmds.Comments); len(pins) > 0 {
+		return wrongPin(c.ID, pins)
+	}
 	var named []string
 	for _, line := range strings.Split(p.cmdText, "\n") {
 		if strings.HasPrefix(strings.ToLower(strings.TrimSpace(line)), "duplicate") {
@@ -166,6 +171,39 @@ func (b *Bot) wrongCase(c *store.Case, p *prepared, isNew bool) string {
 		return fmt.Sprintf("the signed text does not name case %s, and the headers that put the mail there are not signed. Quote the mail you answer (its subject tag is enough), or add a comment line \"# %s\" to the commands.", c.ID, c.ID)
 	}
 	return fmt.Sprintf("the signed text names %s, but the mail's headers put it on case %s; its unsigned headers may have been changed. Send the commands again in a reply within the right case.", strings.Join(named, ", "), c.ID)
+}
+
+// casePins returns the case each pin line names, once each: a comment
+// whose text starts with a case id pins the mail to it; any other id on
+// the line is a mention.
+func (b *Bot) casePins(comments []string) []string {
+	var pins []string
+	for _, l := range comments {
+		text := strings.TrimLeft(strings.TrimPrefix(l, "#"), " \t")
+		loc := b.caseIDRE.FindStringIndex(text)
+		if loc == nil || loc[0] != 0 {
+			continue
+		}
+		if id := strings.ToUpper(text[:loc[1]]); !slices.Contains(pins, id) {
+			pins = append(pins, id)
+		}
+	}
+	return pins
+}
+
+// wrongPin refuses a mail pinned to another case than caseID, or to
+// more than one.
+func wrongPin(caseID string, pins []string) string {
+	var other []string
+	for _, id := range pins {
+		if id != caseID {
+			other = append(other, id)
+		}
+	}
+	if len(other) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("the signed text pins case %s (its \"# %s\" line), but the mail's headers put it on case %s; its unsigned headers may have been changed. Send the commands again in a reply within the case you mean.", strings.Join(other, ", "), other[0], caseID)
 }
 
 func copyCase(c *store.Case) *store.Case {

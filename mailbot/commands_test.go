@@ -389,6 +389,27 @@ func TestSignedMailNamingAnotherCaseRunsNothing(t *testing.T) {
 	}
 }
 
+// TestPinLineOverridesAMention: the explicit pin line names case 0002 and
+// mentions 0001 in passing; threaded into 0001, the mail runs nothing, on
+// either case, and the transcript says why.
+func TestPinLineOverridesAMention(t *testing.T) {
+	e := newEnv(t, demo.Options{})
+	relayID := e.openCase()
+	e.send(e.Reporter, report("second"))
+	e.waitMail(e.Maintainers[0].Address, 2)
+	e.send(e.Maintainers[0], demo.Mail{Subject: "Re: [SEC-2026-0001]", InReplyTo: relayID, Sign: true,
+		Body: "# SEC-2026-0002 (same root cause as SEC-2026-0001)\nclose\n"})
+	tr := e.transcript(4)
+	if !strings.Contains(tr, "No command ran") || !strings.Contains(tr, "pins case SEC-2026-0002") {
+		t.Errorf("transcript:\n%s", tr)
+	}
+	for _, id := range []string{"SEC-2026-0001", "SEC-2026-0002"} {
+		if c := e.caseByID(id); c.State != store.StateNew {
+			t.Errorf("%s: state %s", id, c.State)
+		}
+	}
+}
+
 func TestHoldRunsEvenFromAMailWithErrors(t *testing.T) {
 	e := newEnv(t, demo.Options{})
 	relayID := e.openCase()

@@ -108,7 +108,7 @@ func (b *Bot) publishCase(tx *store.Tx, c *store.Case, now time.Time) (int, erro
 		}
 		n += boolInt(ok)
 	}
-	b.log.Info("case published", "case", c.ID, "announcements", len(b.cfg.Announce.Addresses))
+	tx.OnCommit(func() { b.log.Info("case published", "case", c.ID, "announcements", len(b.cfg.Announce.Addresses)) })
 	return n, nil
 }
 

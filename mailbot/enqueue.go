@@ -98,8 +98,14 @@ func (b *Bot) toMaintainers(tx *store.Tx, caseID, kind, tag string, sp spec, noF
 }
 
 // enqueue writes one outbox entry, and indexes its Message-ID under the
-// case so that replies to it thread.
+// case so that replies to it thread. It is the one door to the outbox, so
+// it drops the robot's own addresses from the recipients, and queues
+// nothing when none is left.
 func (b *Bot) enqueue(tx *store.Tx, caseID, kind, local string, to []string, sp spec, noFailNotice bool, now time.Time) (bool, error) {
+	if to = b.withoutRobot(to); len(to) == 0 {
+		tx.OnCommit(func() { b.log.Warn("mail not queued: its recipient is the robot itself", "kind", kind, "case", caseID) })
+		return false, nil
+	}
 	raw, err := json.Marshal(sp)
 	if err != nil {
 		return false, fmt.Errorf("encode %s spec: %w", kind, err)

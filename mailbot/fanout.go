@@ -106,7 +106,7 @@ func (b *Bot) expand(tx *store.Tx, f *store.Fanout) (int, error) {
 		}
 	}
 	if !tx.CaseExists(f.Case) {
-		b.log.Error("fanout names no stored case: dropped", "case", f.Case, "msg", f.Msg)
+		tx.OnCommit(func() { b.log.Error("fanout names no stored case: dropped", "case", f.Case, "msg", f.Msg) })
 		return 0, nil
 	}
 	n := 0

@@ -126,7 +126,7 @@ func (b *Bot) recordBatch(mailbox string, uidValidity uint32, preps []*prepared,
 // quarantine keeps a message that could not be recorded normally, with
 // the reason, and tells the maintainers.
 func (b *Bot) quarantine(mailbox string, uidValidity uint32, p *prepared, cause error, now time.Time) (int, error) {
-	b.log.Error("message could not be recorded: quarantined", "uid", p.msg.UID, "err", cause)
+	b.log.Error("message could not be recorded: quarantining it", "uid", p.msg.UID, "err", cause)
 	q := &prepared{msg: p.msg, env: p.env, status: store.MsgQuarantined,
 		reason: "secbot could not record this message (" + cause.Error() + ")"}
 	q.env.MessageID, q.env.DedupeKey = "", "" // the likely culprits: index by content hash only
@@ -277,9 +277,11 @@ func mayCarryOpenPGP(env *Envelope, raw []byte) bool {
 }
 
 // isOwnMail spots secbot's own mail coming back (a maintainer address that
-// forwards to security@, a misrouted bounce): answering it would loop.
+// forwards to security@, a misrouted bounce): answering it would loop. A
+// mail From the robot or any plus address of it, or asking for answers
+// there (Reply-To), is the robot's own: the answer would reach its inbox.
 func (b *Bot) isOwnMail(env *Envelope) bool {
-	if strings.EqualFold(env.From, b.cfg.Robot.Address) {
+	if b.isRobotAddress(env.From) || env.ReplyTo != "" && b.isRobotAddress(env.ReplyTo) {
 		return true
 	}
 	return slices.Contains(env.XLoop, strings.ToLower(b.cfg.Robot.Address))
@@ -361,7 +363,7 @@ func (b *Bot) recordOrphan(tx *store.Tx, p *prepared, m *store.Message, hashKey 
 	if err := tx.IndexMessageID(hashKey, store.ThreadRef{Msg: key}); err != nil {
 		return 0, err
 	}
-	b.log.Warn("message quarantined", "uid", p.msg.UID, "msg", key, "loop", p.loop)
+	tx.OnCommit(func() { b.log.Warn("message quarantined", "uid", p.msg.UID, "msg", key, "loop", p.loop) })
 	if p.loop {
 		return 0, nil
 	}
@@ -379,7 +381,7 @@ func (b *Bot) caseFor(tx *store.Tx, cases map[string]*store.Case, p *prepared, n
 		}
 		c, err := tx.Case(id)
 		if err == nil {
-			b.log.Debug("message joins case", "case", id, "by", how)
+			tx.OnCommit(func() { b.log.Debug("message joins case", "case", id, "by", how) })
 			return c, false, nil
 		}
 		if !errors.Is(err, store.ErrNotFound) {
@@ -396,7 +398,7 @@ func (b *Bot) caseFor(tx *store.Tx, cases map[string]*store.Case, p *prepared, n
 	} else if r := p.env.replyAddress(); r != "" {
 		c.Reporters = []string{r}
 	}
-	b.log.Info("case opened", "case", id, "uid", p.msg.UID)
+	tx.OnCommit(func() { b.log.Info("case opened", "case", id, "uid", p.msg.UID) })
 	return c, true, tx.Audit(store.AuditEntry{Time: now, Case: id, Actor: actor(p.signer), Action: "open"})
 }
 

@@ -172,6 +172,11 @@ func (s *Store) Update(fn func(tx *Tx) error) error {
 	})
 }
 
+// OnCommit runs fn once the transaction committed, never when it rolled
+// back. A log line that says what the transaction did belongs there: a
+// failed commit (a full disk) must leave no line claiming undone work.
+func (tx *Tx) OnCommit(fn func()) { tx.btx.OnCommit(fn) }
+
 // View runs fn in a read-only transaction.
 func (s *Store) View(fn func(tx *Tx) error) error {
 	return s.db.View(func(btx *bolt.Tx) error { return fn(&Tx{btx: btx}) })

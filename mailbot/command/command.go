@@ -148,6 +148,11 @@ type Result struct {
 
 	// Stop tells what ended the block: one of the Stop constants.
 	Stop string
+
+	// Comments are the block's comment lines ('#' first), trimmed, in line
+	// order: a "# SEC-…" comment pins the mail to its case. A heredoc's
+	// content is no comment, whatever its first character.
+	Comments []string
 }
 
 // Err returns the line errors joined, or nil when there are none.

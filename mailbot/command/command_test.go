@@ -2,6 +2,7 @@ package command
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -478,5 +479,16 @@ func TestLineError(t *testing.T) {
 	e.Raw = strings.Repeat("é", 100)
 	if got := e.Error(); !strings.Contains(got, `é..."`) || len(got) > 120 {
 		t.Errorf("long raw: got %q", got)
+	}
+}
+
+// TestParseKeepsComments: the block's comment lines are kept (a case pin
+// is read from them); heredoc content and text after the block are not
+// comments.
+func TestParseKeepsComments(t *testing.T) {
+	r := Parse("# SEC-2026-0001\r\ntitle x\r\n  #  second\r\nimpact <<END\r\n# content\r\nEND\r\nthanks\r\n# after the block\r\n")
+	want := []string{"# SEC-2026-0001", "#  second"}
+	if !slices.Equal(r.Comments, want) {
+		t.Errorf("comments %q, want %q", r.Comments, want)
 	}
 }

@@ -64,7 +64,9 @@ func (p *parser) run() {
 		case p.ends(l, start, begun, afterBlank):
 		default:
 			begun, afterBlank = true, false
-			if !isComment(l) {
+			if isComment(l) {
+				p.res.Comments = append(p.res.Comments, strings.TrimSpace(l))
+			} else {
 				p.command(l)
 			}
 		}

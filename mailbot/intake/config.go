@@ -35,6 +35,9 @@ const (
 	DefaultMaxBackoff     = 5 * time.Minute
 	DefaultDialTimeout    = 30 * time.Second
 	DefaultCommandTimeout = 2 * time.Minute
+	// A frozen server is noticed within KeepAlive + KeepAliveTimeout.
+	DefaultKeepAlive        = 40 * time.Second
+	DefaultKeepAliveTimeout = 20 * time.Second
 )
 
 // Config configures Run and FetchAll. Zero fields take the defaults above.
@@ -67,11 +70,23 @@ type Config struct {
 	PollInterval time.Duration
 	// IdleRestart re-issues IDLE before servers drop it (RFC 2177 section 3: < 29 min).
 	IdleRestart time.Duration
+	// KeepAlive is how long the connection may wait for mail (in IDLE or
+	// between polls) before a round trip proves the server still answers:
+	// IDLE is ended with DONE and a NOOP sent. TCP alone does not notice a
+	// server process that is stopped while its host still acknowledges
+	// packets, and a read waiting for a push has no deadline.
+	KeepAlive time.Duration
+	// KeepAliveTimeout bounds each round trip of the wait for mail: starting
+	// IDLE, its DONE, and NOOP. With KeepAlive it bounds how long a frozen
+	// server goes unnoticed (60 s by default), where CommandTimeout, sized
+	// for fetches, would take minutes.
+	KeepAliveTimeout time.Duration
 
 	MinBackoff, MaxBackoff time.Duration // reconnect backoff bounds
 
 	DialTimeout time.Duration
-	// CommandTimeout bounds every IMAP command. For fetches it bounds the time
+	// CommandTimeout bounds every IMAP command but the short ones of the
+	// wait for mail (KeepAliveTimeout). For fetches it bounds the time
 	// without progress, so a large backlog is not cut off half way.
 	CommandTimeout time.Duration
 
@@ -99,6 +114,8 @@ func (c Config) withDefaults() Config {
 	setDefault(&c.MaxBackoff, DefaultMaxBackoff)
 	setDefault(&c.DialTimeout, DefaultDialTimeout)
 	setDefault(&c.CommandTimeout, DefaultCommandTimeout)
+	setDefault(&c.KeepAlive, DefaultKeepAlive)
+	setDefault(&c.KeepAliveTimeout, DefaultKeepAliveTimeout)
 	if c.Logger == nil {
 		c.Logger = slog.Default()
 	}
@@ -158,6 +175,8 @@ func (c *Config) validateNumbers() []error {
 	positive("max backoff", c.MaxBackoff > 0)
 	positive("dial timeout", c.DialTimeout > 0)
 	positive("command timeout", c.CommandTimeout > 0)
+	positive("keep-alive", c.KeepAlive > 0)
+	positive("keep-alive timeout", c.KeepAliveTimeout > 0)
 	if c.MinBackoff > c.MaxBackoff {
 		errs = append(errs, fmt.Errorf("min backoff %v exceeds max backoff %v", c.MinBackoff, c.MaxBackoff))
 	}

@@ -34,6 +34,8 @@ func TestConfigValidate(t *testing.T) {
 	check("no user", func(c *Config) { c.Username = "" }, "username")
 	check("negative size", func(c *Config) { c.MaxSize = -1 }, "max size")
 	check("negative timeout", func(c *Config) { c.CommandTimeout = -time.Second }, "command timeout")
+	check("negative keep-alive", func(c *Config) { c.KeepAlive = -time.Second }, "keep-alive")
+	check("negative keep-alive timeout", func(c *Config) { c.KeepAliveTimeout = -time.Second }, "keep-alive timeout")
 	check("backoff order", func(c *Config) { c.MinBackoff, c.MaxBackoff = time.Minute, time.Second }, "exceeds")
 	check("move to self", func(c *Config) { c.MoveTo = "INBOX" }, "move-to")
 }

@@ -6,6 +6,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/emersion/go-imap/v2"
 )
 
 // TestStalledServerTimesOut: a peer that accepts but never answers must not
@@ -47,4 +49,45 @@ func TestStalledServerTimesOut(t *testing.T) {
 	l := startLoop(t, cfg, &memSink{})
 	waitFor(t, "3 connection attempts", func() bool { return accepts.Load() >= 3 })
 	l.stop(t)
+}
+
+// TestFrozenServerIsNoticed: a server that stops answering while the loop
+// waits for mail, its TCP connection still open (a stopped process), is
+// noticed by the keep-alive, not after the poll interval and a command
+// timeout: the loop reconnects and delivers mail that arrived meanwhile.
+// The poll and command timers are out of the way (an hour), so only the
+// keep-alive can end the frozen session.
+func TestFrozenServerIsNoticed(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		noIdle bool
+	}{
+		{name: "idle"},
+		{name: "poll", noIdle: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var opts []serverOption
+			rewrite := func(line string) string { return line }
+			if tc.noIdle { // IMAP4rev2 implies IDLE
+				opts = append(opts, withCaps(imap.CapSet{imap.CapIMAP4rev1: {}}))
+				rewrite = stripIdle
+			}
+			ts := newTestServer(t, opts...)
+			p := newProxy(t, ts, rewrite)
+			cfg := testConfig(t, ts)
+			cfg.Addr = p.addr
+			cfg.PollInterval, cfg.IdleRestart, cfg.CommandTimeout = time.Hour, time.Hour, time.Hour
+			cfg.KeepAlive, cfg.KeepAliveTimeout = 20*time.Millisecond, 200*time.Millisecond
+			sink := &memSink{}
+			l := startLoop(t, cfg, sink)
+			l.waitIdle(t, 1)
+
+			p.freeze()
+			ts.appendMsg("INBOX", testMessage(1))
+			waitFor(t, "the delivery after reconnecting", func() bool { return sink.count() == 1 })
+			if n := p.accepted(); n < 2 {
+				t.Errorf("proxy accepted %d connections, want a reconnect", n)
+			}
+		})
+	}
 }
