@@ -54,7 +54,7 @@ func TestNothingIsQueuedToTheRobot(t *testing.T) {
 		{"SECURITY+x@demo.example", "rita@reporter.example"},
 	} {
 		err := st.Update(func(tx *store.Tx) error {
-			_, err := b.enqueue(tx, "", KindAck, "t"+string(rune('a'+i)), to, spec{Maintainer: -1}, false, now)
+			_, err := b.enqueue(tx, "", KindAck, "t"+string(rune('a'+i)), to, spec{}, false, now)
 			return err
 		})
 		if err != nil {
