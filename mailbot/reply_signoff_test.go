@@ -18,10 +18,9 @@ func replyBody(n int) string {
 		"\nOn Mon, 30 Nov 2026, Rita wrote:\n> [SEC-2026-0001] QUOTED-MARKER\n", n)
 }
 
-// clearsignedMail wraps a clearsigned text as alice's reply to relayID.
-func (e *env) clearsignedMail(relayID, id string, clear []byte) []byte {
-	alice := e.Maintainers[0]
-	return []byte("From: Alice <" + alice.Address + ">\r\nTo: " + e.Robot.Address + "\r\nSubject: Re: [SEC-2026-0001]\r\n" +
+// clearsignedMail wraps a clearsigned text as from's reply to relayID.
+func (e *env) clearsignedMail(from demo.Person, relayID, id string, clear []byte) []byte {
+	return []byte("From: " + from.Name + " <" + from.Address + ">\r\nTo: " + e.Robot.Address + "\r\nSubject: Re: [SEC-2026-0001]\r\n" +
 		"In-Reply-To: <" + relayID + ">\r\nMessage-Id: <" + id + "@demo.example>\r\nMIME-Version: 1.0\r\n" +
 		"Content-Type: text/plain; charset=utf-8\r\n\r\n" + strings.ReplaceAll(string(clear), "\n", "\r\n"))
 }
@@ -64,14 +63,14 @@ func TestReplyLeavesOutSignOffAndQuoteInEverySigningForm(t *testing.T) {
 		{"PGP/MIME multipart/signed", func(t *testing.T, n int) []byte { return compose(n, demo.Mail{Sign: true}) }},
 		{"PGP/MIME signed and encrypted", func(t *testing.T, n int) []byte { return compose(n, demo.Mail{Sign: true, Encrypt: true}) }},
 		{"clearsigned by go-crypto", func(t *testing.T, n int) []byte {
-			return e.clearsignedMail(relayID, fmt.Sprintf("clear%d", n), goCryptoClearsign(t, alice, replyBody(n)))
+			return e.clearsignedMail(alice, relayID, fmt.Sprintf("clear%d", n), goCryptoClearsign(t, alice, replyBody(n)))
 		}},
 		{"clearsigned by gpg", func(t *testing.T, n int) []byte {
 			clear := gpgSign(t, alice, []string{"--clearsign"}, []byte(replyBody(n)))
 			if !bytes.Contains(clear, []byte("\n- -- \n")) {
 				t.Fatalf("gpg did not dash-escape the separator:\n%s", clear)
 			}
-			return e.clearsignedMail(relayID, fmt.Sprintf("gpg%d", n), clear)
+			return e.clearsignedMail(alice, relayID, fmt.Sprintf("gpg%d", n), clear)
 		}},
 	}
 	replies := 1 // the acknowledgement

@@ -1,7 +1,10 @@
 package mailbot_test
 
 import (
+	"bytes"
+	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -211,4 +214,71 @@ func publicKey(t *testing.T, k *crypto.Key) *crypto.Key {
 		t.Fatal(err)
 	}
 	return pub
+}
+
+// gpgGenKey makes a key for p with GnuPG, as if made at created, that
+// expires at expires, and returns its secret half as secbot reads it.
+func gpgGenKey(t *testing.T, p demo.Person, created, expires time.Time) *crypto.Key {
+	t.Helper()
+	gpg, err := exec.LookPath("gpg")
+	if err != nil {
+		t.Skip("gpg not on PATH: GnuPG interop not tested")
+	}
+	home, err := os.MkdirTemp("", "gpg") // short: the agent's socket path must fit
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		exec.Command("gpgconf", "--homedir", home, "--kill", "gpg-agent").Run()
+		os.RemoveAll(home)
+	})
+	run := func(a ...string) []byte {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		cmd := exec.CommandContext(ctx, gpg, append([]string{"--homedir", home, "--batch", "--pinentry-mode", "loopback", "--passphrase", ""}, a...)...)
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("gpg %v: %v\n%s", a, err, stderr.String())
+		}
+		return out
+	}
+	uid := p.Name + " <" + p.Address + ">"
+	run("--faked-system-time", gpgTime(created), "--quick-gen-key", uid, "future-default", "default", gpgTime(expires))
+	k, err := pgpmime.ReadKey(run("--armor", "--export-secret-keys", uid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
+func gpgTime(t time.Time) string { return t.UTC().Format("20060102T150405") }
+
+// TestGnuPGBackdatedCommandAfterExpiryRunsNothing is the attack with
+// GnuPG: a key that expires at T, a mail clearsigned with
+// --faked-system-time before T, arriving after T.
+func TestGnuPGBackdatedCommandAfterExpiryRunsNothing(t *testing.T) {
+	e := newEnv(t, demo.Options{})
+	relayID := e.openCase()
+	alice, bob := e.Maintainers[0], e.Maintainers[1]
+	start := time.Now().Truncate(time.Second)
+	expiry := start.Add(time.Hour)
+	bob.Key = gpgGenKey(t, bob, start.Add(-time.Hour), expiry)
+	pub, err := bob.Key.ToPublic()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.setMaintainerKey(1, pub)
+	e.Clock.Advance(3 * time.Hour)
+	body := []byte("title backdated\n\n> [SEC-2026-0001] relay\n")
+	clear := gpgSign(t, bob, []string{"--faked-system-time", gpgTime(expiry.Add(-10 * time.Minute)), "--clearsign"}, body)
+	e.deliverAt(e.clearsignedMail(bob, relayID, "backdated", clear), 1, expiry.Add(time.Minute))
+	tr := e.mailSaying(alice, "No command ran")
+	if want := "expired at " + expiry.UTC().Format(time.RFC3339) + ", before the mail arrived"; !strings.Contains(tr, want) {
+		t.Errorf("transcript does not say %q:\n%s", want, tr)
+	}
+	if c := e.caseByID("SEC-2026-0001"); c.Fields.Title != "" {
+		t.Errorf("title %q: a backdated mail by an expired key ran", c.Fields.Title)
+	}
 }
