@@ -4,12 +4,14 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/secbot/secbot/mailbot/command"
+	"github.com/secbot/secbot/mailbot/pgpmime"
 	"github.com/secbot/secbot/store"
 )
 
@@ -99,6 +101,8 @@ func (b *Bot) unsignedReason(p *prepared) string {
 		return "the OpenPGP part of the mail could not be read: " + p.reason
 	case p.opened == nil || !p.opened.Signed:
 		return "the mail is not OpenPGP-signed. Commands run only from mail signed with a configured maintainer key; the From header proves nothing."
+	case errors.Is(p.opened.SignatureError, pgpmime.ErrKeyExpired), errors.Is(p.opened.SignatureError, pgpmime.ErrKeyRevoked):
+		return "the signature is by a maintainer key that may not command: " + p.opened.SignatureError.Error() + "."
 	case p.opened.SignatureError != nil:
 		return "the signature did not verify against any configured maintainer key: " + p.opened.SignatureError.Error() + "."
 	default:
@@ -114,13 +118,9 @@ func (b *Bot) replayRefusal(tx *store.Tx, m *store.Message, p *prepared, now tim
 	if sigTime.IsZero() {
 		return "the signature carries no creation time.", nil
 	}
-	// Arrival is when the IMAP server took the mail, so that a mail that
-	// waited while secbot was down still runs.
-	arrival := p.msg.InternalDate
-	if arrival.IsZero() || arrival.After(now) {
-		arrival = now
-	}
-	if age := arrival.Sub(sigTime); age > maxAge {
+	// Measured from the arrival, so that a mail that waited while secbot
+	// was down still runs.
+	if age := p.arrived.Sub(sigTime); age > maxAge {
 		return fmt.Sprintf("the signature was made %s before the mail arrived; at most %s is accepted, so that an old mail cannot be replayed.",
 			age.Round(time.Minute), maxAge), nil
 	}

@@ -38,6 +38,8 @@ type prepared struct {
 	pubKey string
 	// patches are the patch files attached to a maintainer's mail.
 	patches []inAttachment
+	// arrived is when the mail arrived: see arrival.
+	arrived time.Time
 }
 
 // State implements intake.Sink.
@@ -178,7 +180,7 @@ func (b *Bot) prepareAll(msgs []intake.Message) []*prepared {
 // read is marked for quarantine with a reason, and a panic in a parser is
 // caught and turned into the same.
 func (b *Bot) prepare(m intake.Message) (p *prepared) {
-	p = &prepared{msg: m, status: store.MsgIngested}
+	p = &prepared{msg: m, arrived: arrival(m, b.now()), status: store.MsgIngested}
 	defer func() {
 		if r := recover(); r != nil {
 			b.panics.Add(1)
@@ -242,12 +244,14 @@ func (b *Bot) parseCommands(p *prepared) {
 }
 
 // unwrap decrypts and verifies. A signature counts only when it verifies
-// against a configured maintainer key; the From header plays no part.
+// against a configured maintainer key that was valid both at the
+// signature's own time and when the mail arrived; the From header plays
+// no part.
 func (b *Bot) unwrap(p *prepared) {
 	if !mayCarryOpenPGP(p.env, p.msg.Raw) {
 		return // most mail: nothing to decrypt or verify, no need to parse it again
 	}
-	op, err := pgpmime.OpenAt(p.msg.Raw, b.keys.RobotRing, b.keys.Verify, b.now())
+	op, err := pgpmime.OpenAt(p.msg.Raw, b.keys.RobotRing, b.keys.Verify, p.arrived)
 	switch {
 	case errors.Is(err, pgpmime.ErrNotForUs):
 		p.status, p.reason = store.MsgUndecryptable, "the message is encrypted, but not to the robot's key: it is kept as it came"
@@ -265,6 +269,18 @@ func (b *Bot) unwrap(p *prepared) {
 			p.signer = mk.FP
 		}
 	}
+}
+
+// arrival is when the mail arrived: the IMAP server's INTERNALDATE, which
+// the sender cannot set (unlike the Date header or a signature's time).
+// A server that gives none, or a date after now, makes it now, when secbot
+// reads the mail. A mail that waited while secbot was down is still judged
+// by when it arrived.
+func arrival(m intake.Message, now time.Time) time.Time {
+	if m.InternalDate.IsZero() || m.InternalDate.After(now) {
+		return now
+	}
+	return m.InternalDate
 }
 
 // mayCarryOpenPGP tells whether pgpmime.Open could find anything: a

@@ -297,6 +297,37 @@ func TestStop(t *testing.T) {
 	check("impact <<END\n> quoted\n-- \nthanks\n\nOn x wrote:\n--\nEND\nclose", StopEnd, 2, "")
 }
 
+// TestReplyEndsAtTheSignatureAsClearsigned: gpg --clearsign dash-escapes
+// "-- " and the clearsign parser strips trailing blanks, so the signature
+// separator arrives as "--"; the reply text must end there too.
+func TestReplyEndsAtTheSignatureAsClearsigned(t *testing.T) {
+	tests := []struct {
+		name, body, stop, rest string
+	}{
+		{"clearsigned separator", "reply\n\nHi Jane,\nfixed.\n--\nMia\n", StopBlank, "Hi Jane,\nfixed."},
+		{"standard separator", "reply\n\nHi Jane,\n-- \nMia\n", StopBlank, "Hi Jane,"},
+		{"separator with more blanks", "reply\n\nHi Jane,\n--  \t\nMia\n", StopBlank, "Hi Jane,"},
+		{"CRLF", "reply\r\n\r\nHi Jane,\r\n--\r\nMia\r\n", StopBlank, "Hi Jane,"},
+		{"after a blank line", "reply\nthanks\nHi Jane,\n\n--\nMia\n\n> quoted\n", StopThanks, "Hi Jane,"},
+		{"after the -- stop line", "reply\n--\nHi Jane,\n--\nMia\n", StopThanks, "Hi Jane,"},
+		{"right where the text starts", "reply\nthanks\n\n--\nMia\n", StopThanks, ""},
+		{"three dashes are text", "reply\n\nHi Jane,\n---\nmore\n", StopBlank, "Hi Jane,\n---\nmore"},
+		// The catch the README names: a clearsigned block that runs
+		// straight into the signature reads it as the "--" stop line.
+		{"block runs into a clearsigned signature", "reply\n--\nMia\n", StopThanks, "Mia"},
+		{"dashes and words are text", "reply\n\nHi Jane,\n-- x\n  --\nmore\n", StopBlank, "Hi Jane,\n-- x\n  --\nmore"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := Parse(tc.body)
+			if r.Stop != tc.stop || r.Rest != tc.rest || len(r.Commands) != 1 || len(r.Errors) != 0 {
+				t.Errorf("Parse(%q): stop %q, rest %q, %d commands, errors %v; want stop %q, rest %q",
+					tc.body, r.Stop, r.Rest, len(r.Commands), r.Errors, tc.stop, tc.rest)
+			}
+		})
+	}
+}
+
 func TestBlankThenTypo(t *testing.T) {
 	// A lone word close to a keyword after a blank line is reported, not
 	// sent on as reply text: a mistyped hold must not pass unnoticed.

@@ -160,7 +160,7 @@ func (p *parser) rest(pos int) string {
 	var lines []string
 	for {
 		l, ok := q.next()
-		if !ok || l == "-- " || isQuoteStart(l, q.peek()) {
+		if !ok || isSignatureSeparator(l) || isQuoteStart(l, q.peek()) {
 			break
 		}
 		if len(lines) == 0 && isBlank(l) {
@@ -172,6 +172,16 @@ func (p *parser) rest(pos int) string {
 		lines = lines[:len(lines)-1]
 	}
 	return strings.Join(lines, "\n")
+}
+
+// isSignatureSeparator reports whether l ends the reply text as a
+// signature separator: "-- " (RFC 3676 section 4.3), or "--" alone with or
+// without other trailing blanks. A clearsigned mail never shows "-- ": gpg
+// dash-escapes it as "- -- ", and the clearsign parser strips trailing
+// blanks from every line, so it arrives as "--". The two cannot be told
+// apart, so a line "--" ends the reply text in every form of mail.
+func isSignatureSeparator(l string) bool {
+	return strings.TrimRight(l, " \t") == "--"
 }
 
 // command parses one command line, with its heredoc if it has one.

@@ -76,7 +76,7 @@ func contains(list []string, s string) bool {
 // binary OpenPGP message. A bad signature is reported in the result, not as
 // an error; the plaintext is only returned once fully read, i.e. after the
 // integrity check (MDC or AEAD) passed.
-func decryptMessage(data []byte, decrypt, verify openpgp.EntityList, now time.Time) (*decrypted, error) {
+func decryptMessage(data []byte, decrypt, verify openpgp.EntityList, arrived time.Time) (*decrypted, error) {
 	if err := checkKeyPackets(data); err != nil {
 		return nil, err
 	}
@@ -95,7 +95,7 @@ func decryptMessage(data []byte, decrypt, verify openpgp.EntityList, now time.Ti
 	}
 	d := &decrypted{plaintext: plaintext, encrypted: md.IsEncrypted}
 	if md.IsSigned {
-		d.sig = verifySignatures(plaintext, md.UnverifiedSignatures, verify, now)
+		d.sig = verifySignatures(plaintext, md.UnverifiedSignatures, verify, arrived)
 	}
 	return d, nil
 }

@@ -8,5 +8,6 @@
 // Encryption and signing go through gopenpgp. Verification uses go-crypto
 // directly, because secbot needs three things gopenpgp's Decrypt does not
 // give back: the key that actually verified, the signature creation time,
-// and key validity judged at that creation time.
+// and key validity judged both at that creation time and at the mail's
+// arrival, with every known revocation counted whatever its date.
 package pgpmime

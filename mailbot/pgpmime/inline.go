@@ -46,7 +46,7 @@ func (op *opener) openInlineMessage(armored []byte, charset string) (*layer, err
 	if err != nil {
 		return nil, fmt.Errorf("inline pgp: %w", err)
 	}
-	d, err := decryptMessage(data, op.decrypt, op.verify, op.now)
+	d, err := decryptMessage(data, op.decrypt, op.verify, op.arrived)
 	if err != nil {
 		return nil, fmt.Errorf("inline pgp: %w", err)
 	}
@@ -68,7 +68,7 @@ func (op *opener) openClearsigned(text []byte, charset string) (*layer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("clearsigned: %w: %w", ErrMalformed, err)
 	}
-	res := verifyDetached(block.Bytes, sig, op.verify, op.now)
+	res := verifyDetached(block.Bytes, sig, op.verify, op.arrived)
 	return &layer{entity: textEntity(block.Plaintext, charset), format: "inline", sig: res}, nil
 }
 

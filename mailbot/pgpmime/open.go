@@ -27,7 +27,8 @@ type Opened struct {
 	// Signed says a signature was present.
 	Signed bool
 	// SignatureValid says the signature verified against a key in the
-	// verify keyring, which was valid when it signed and is not revoked now.
+	// verify keyring that was valid both when it signed and when the mail
+	// arrived, and that the keyring knows no revocation of, whatever its date.
 	SignatureValid bool
 	// SignerFingerprint is the primary key fingerprint (upper hex) of the
 	// key that verified; empty unless SignatureValid. Never from headers.
@@ -53,7 +54,7 @@ type layer struct {
 type opener struct {
 	decrypt openpgp.EntityList
 	verify  openpgp.EntityList
-	now     time.Time
+	arrived time.Time // when the mail arrived: see OpenAt
 }
 
 // Open unwraps PGP/MIME multipart/encrypted (signed inside or not, either in
@@ -67,8 +68,12 @@ func Open(msg []byte, decrypt *crypto.KeyRing, verify *crypto.KeyRing) (*Opened,
 	return OpenAt(msg, decrypt, verify, time.Now())
 }
 
-// OpenAt is Open judging key revocation and future-dated signatures at now.
-func OpenAt(msg []byte, decrypt, verify *crypto.KeyRing, now time.Time) (o *Opened, err error) {
+// OpenAt is Open for a mail that arrived at arrived (Open takes the current
+// time). A signing key must have been valid both at the signature's own
+// time, which the signer chooses, and at arrived, which it does not; a
+// signature dated more than an hour after arrived is refused. A revocation
+// the verify keyring holds counts whatever its date.
+func OpenAt(msg []byte, decrypt, verify *crypto.KeyRing, arrived time.Time) (o *Opened, err error) {
 	defer func() {
 		// Last line of defence for a mail robot reading hostile input: a
 		// library panic becomes a malformed-message error.
@@ -83,7 +88,7 @@ func OpenAt(msg []byte, decrypt, verify *crypto.KeyRing, now time.Time) (o *Open
 	if err != nil {
 		return nil, fmt.Errorf("open: %w: %w", ErrMalformed, err)
 	}
-	op := &opener{decrypt: entities(decrypt), verify: entities(verify), now: now}
+	op := &opener{decrypt: entities(decrypt), verify: entities(verify), arrived: arrived}
 	l, err := op.open(top, 0)
 	if err != nil {
 		return nil, fmt.Errorf("open: %w", err)

@@ -24,7 +24,7 @@ func (op *opener) openEncrypted(e *entity, boundary string) (*layer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("pgp/mime encrypted: %w", err)
 	}
-	d, err := decryptMessage(data, op.decrypt, op.verify, op.now)
+	d, err := decryptMessage(data, op.decrypt, op.verify, op.arrived)
 	if err != nil {
 		return nil, fmt.Errorf("pgp/mime encrypted: %w", err)
 	}
@@ -52,7 +52,7 @@ func (op *opener) openSigned(e *entity, boundary string) (*layer, error) {
 		return nil, fmt.Errorf("pgp/mime signed: %w", err)
 	}
 	signed := toCRLF(parts[0])
-	res := verifyDetached(signed, sig, op.verify, op.now)
+	res := verifyDetached(signed, sig, op.verify, op.arrived)
 	return &layer{entity: signed, format: "pgp-mime", sig: res}, nil
 }
 

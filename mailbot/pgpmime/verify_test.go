@@ -39,49 +39,75 @@ func signedAt(t *testing.T, k *crypto.Key, at time.Time, hash stdcrypto.Hash) []
 	return out
 }
 
-// TestSignatureTime checks that keys are judged at signature time, except
-// revocation, which is judged now.
+// TestSignatureTime checks that the signing key must be valid both at the
+// signature's own time and when the mail arrived, and that a revocation the
+// verifier knows counts whatever its date.
 func TestSignatureTime(t *testing.T) {
-	now := time.Now().Truncate(time.Second)
-	created := now.Add(-72 * time.Hour)
+	arrived := time.Now().Truncate(time.Second)
+	created := arrived.Add(-72 * time.Hour)
 	k := newTimedKey(t, "Signer", created, 0)
-
-	// The same key as the verifier would know it after it set a 24h
-	// lifetime: signatures made after that are made with an expired key.
-	expiring := publicOf(t, k)
+	// The same key with a 24h lifetime: it expired 48h before arrival.
+	expiring := newTimedKey(t, "Expiring", created, 24*time.Hour)
+	expiry := created.Add(24 * time.Hour)
+	// A key that signs with a subkey that expires 48h before arrival.
+	// k as the verifier knows it after its holder shortened its lifetime
+	// to 24h: go-crypto signs with it after that all the same.
+	shortened := publicOf(t, k)
 	lifetime := uint32(24 * 3600)
-	expiring.GetEntity().PrimaryIdentity().SelfSignature.KeyLifetimeSecs = &lifetime
+	shortened.GetEntity().PrimaryIdentity().SelfSignature.KeyLifetimeSecs = &lifetime
+	subExpiring := withSigningSubkey(t, newTimedKey(t, "Sub", created, 0), created, 24*time.Hour)
 
-	revokedLater := func(reason packet.ReasonForRevocation) *crypto.Key {
-		c, err := k.Copy()
-		if err != nil {
+	revoked := func(k *crypto.Key, reason packet.ReasonForRevocation, at time.Time) *crypto.Key {
+		c := copyKey(t, k)
+		cfg := &packet.Config{Time: func() time.Time { return at }}
+		if err := c.GetEntity().RevokeKey(reason, "", cfg); err != nil {
 			t.Fatal(err)
 		}
-		cfg := &packet.Config{Time: func() time.Time { return now.Add(-time.Hour) }}
-		if err := c.GetEntity().RevokeKey(reason, "", cfg); err != nil {
+		return publicOf(t, c)
+	}
+	subSigner := withSigningSubkey(t, newTimedKey(t, "Subsigner", created, 0), created, 0)
+	subRevoked := func(at time.Time) *crypto.Key {
+		c := copyKey(t, subSigner)
+		e := c.GetEntity()
+		cfg := &packet.Config{Time: func() time.Time { return at }}
+		if err := e.RevokeSubkey(&e.Subkeys[len(e.Subkeys)-1], packet.KeyRetired, "", cfg); err != nil {
 			t.Fatal(err)
 		}
 		return publicOf(t, c)
 	}
 	tests := []struct {
 		name    string
-		at      time.Time
+		signer  *crypto.Key
+		at      time.Time // the signature's own time
+		arrived time.Time // zero: arrived
 		verify  *crypto.Key
 		hash    stdcrypto.Hash
 		wantErr error
 	}{
-		{"fresh", now.Add(-time.Minute), publicOf(t, k), stdcrypto.SHA256, nil},
-		{"sha384", now.Add(-time.Minute), publicOf(t, k), stdcrypto.SHA384, nil},
-		{"signed while valid, expired since", created.Add(time.Hour), expiring, stdcrypto.SHA256, nil},
-		{"signed after expiry", now.Add(-time.Minute), expiring, stdcrypto.SHA256, ErrKeyExpired},
-		{"signed before a revocation", now.Add(-2 * time.Hour), revokedLater(packet.KeySuperseded), stdcrypto.SHA256, ErrKeyRevoked},
-		{"key compromised", now.Add(-2 * time.Hour), revokedLater(packet.KeyCompromised), stdcrypto.SHA256, ErrKeyRevoked},
-		{"from the future", now.Add(2 * time.Hour), publicOf(t, k), stdcrypto.SHA256, ErrSignatureTime},
-		{"slightly ahead clock", now.Add(10 * time.Minute), publicOf(t, k), stdcrypto.SHA256, nil},
+		{"fresh", k, arrived.Add(-time.Minute), time.Time{}, publicOf(t, k), stdcrypto.SHA256, nil},
+		{"sha384", k, arrived.Add(-time.Minute), time.Time{}, publicOf(t, k), stdcrypto.SHA384, nil},
+		{"signed and arrived while valid", expiring, expiry.Add(-time.Hour), expiry.Add(-time.Minute), publicOf(t, expiring), stdcrypto.SHA256, nil},
+		{"signed while valid, arrived after expiry", expiring, created.Add(time.Hour), time.Time{}, publicOf(t, expiring), stdcrypto.SHA256, ErrKeyExpired},
+		{"signed while valid, arrived a second after expiry", expiring, expiry.Add(-time.Hour), expiry.Add(time.Second), publicOf(t, expiring), stdcrypto.SHA256, ErrKeyExpired},
+		{"signed after expiry", k, expiry.Add(time.Hour), expiry.Add(2 * time.Hour), shortened, stdcrypto.SHA256, ErrKeyExpired},
+		{"subkey signed while valid, arrived after its expiry", subExpiring, created.Add(time.Hour), time.Time{}, publicOf(t, subExpiring), stdcrypto.SHA256, ErrKeyExpired},
+		{"subkey signed and arrived while valid", subExpiring, created.Add(time.Hour), created.Add(2 * time.Hour), publicOf(t, subExpiring), stdcrypto.SHA256, nil},
+		{"revoked before signing", k, arrived.Add(-time.Hour), time.Time{}, revoked(k, packet.KeySuperseded, arrived.Add(-2*time.Hour)), stdcrypto.SHA256, ErrKeyRevoked},
+		{"revoked after signing", k, arrived.Add(-2 * time.Hour), time.Time{}, revoked(k, packet.KeySuperseded, arrived.Add(-time.Hour)), stdcrypto.SHA256, ErrKeyRevoked},
+		{"revocation dated after arrival", k, arrived.Add(-2 * time.Hour), time.Time{}, revoked(k, packet.KeyRetired, arrived.Add(24*time.Hour)), stdcrypto.SHA256, ErrKeyRevoked},
+		{"key compromised", k, arrived.Add(-2 * time.Hour), time.Time{}, revoked(k, packet.KeyCompromised, arrived.Add(-time.Hour)), stdcrypto.SHA256, ErrKeyRevoked},
+		{"subkey revoked after signing", subSigner, arrived.Add(-2 * time.Hour), time.Time{}, subRevoked(arrived.Add(-time.Hour)), stdcrypto.SHA256, ErrKeyRevoked},
+		{"subkey revocation dated after arrival", subSigner, arrived.Add(-2 * time.Hour), time.Time{}, subRevoked(arrived.Add(time.Hour)), stdcrypto.SHA256, ErrKeyRevoked},
+		{"from the future", k, arrived.Add(2 * time.Hour), time.Time{}, publicOf(t, k), stdcrypto.SHA256, ErrSignatureTime},
+		{"slightly ahead clock", k, arrived.Add(10 * time.Minute), time.Time{}, publicOf(t, k), stdcrypto.SHA256, nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			o, err := OpenAt(signedAt(t, k, tc.at, tc.hash), nil, ring(t, tc.verify), now)
+			at := tc.arrived
+			if at.IsZero() {
+				at = arrived
+			}
+			o, err := OpenAt(signedAt(t, tc.signer, tc.at, tc.hash), nil, ring(t, tc.verify), at)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -91,11 +117,47 @@ func TestSignatureTime(t *testing.T) {
 			if !o.Signed || !o.SignatureTime.Equal(tc.at) {
 				t.Fatalf("signature time %v, want %v", o.SignatureTime, tc.at)
 			}
-			if o.SignatureValid != (o.SignerFingerprint == strings.ToUpper(k.GetFingerprint())) {
+			if o.SignatureValid != (o.SignerFingerprint == strings.ToUpper(tc.signer.GetFingerprint())) {
 				t.Fatalf("signer %q", o.SignerFingerprint)
 			}
 		})
 	}
+}
+
+// TestExpiredAtArrivalSaysWhen checks that the error names the expiry and
+// the arrival, for the transcript.
+func TestExpiredAtArrivalSaysWhen(t *testing.T) {
+	created := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	k := newTimedKey(t, "Expiring", created, 24*time.Hour)
+	o, err := OpenAt(signedAt(t, k, created.Add(time.Hour), stdcrypto.SHA256), nil, ring(t, publicOf(t, k)), created.Add(48*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "expired at 2026-01-02T00:00:00Z, before the mail arrived at 2026-01-03T00:00:00Z"
+	if o.SignatureError == nil || !strings.Contains(o.SignatureError.Error(), want) {
+		t.Fatalf("error %v, want it to say %q", o.SignatureError, want)
+	}
+}
+
+// withSigningSubkey adds a signing subkey made at created that expires
+// after lifetime (0 = never); go-crypto then signs with it.
+func withSigningSubkey(t *testing.T, k *crypto.Key, created time.Time, lifetime time.Duration) *crypto.Key {
+	t.Helper()
+	cfg := &packet.Config{Algorithm: packet.PubKeyAlgoEdDSA, KeyLifetimeSecs: uint32(lifetime / time.Second),
+		Time: func() time.Time { return created }}
+	if err := k.GetEntity().AddSigningSubkey(cfg); err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
+func copyKey(t *testing.T, k *crypto.Key) *crypto.Key {
+	t.Helper()
+	c, err := k.Copy()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }
 
 // TestSignerIsTheVerifyingKey checks that a valid signature is attributed to
