@@ -275,7 +275,7 @@ func TestStop(t *testing.T) {
 	check("accept\nTHANKS,\n", StopThanks, 1, "")
 	check("accept\nquit\nclose", StopThanks, 1, "close")
 	check("accept\nstop\n", StopThanks, 1, "")
-	check("accept\n--\nclose", StopThanks, 1, "close")
+	check("accept\n--\nclose", StopSignature, 1, "") // "-- " after clearsigning: a signature follows
 	check("accept\n-- \nJane\n", StopSignature, 1, "")
 	check("accept\n> quoted\n", StopQuote, 1, "")
 	check("accept\n  > indented quote\n", StopQuote, 1, "")
@@ -309,12 +309,13 @@ func TestReplyEndsAtTheSignatureAsClearsigned(t *testing.T) {
 		{"separator with more blanks", "reply\n\nHi Jane,\n--  \t\nMia\n", StopBlank, "Hi Jane,"},
 		{"CRLF", "reply\r\n\r\nHi Jane,\r\n--\r\nMia\r\n", StopBlank, "Hi Jane,"},
 		{"after a blank line", "reply\nthanks\nHi Jane,\n\n--\nMia\n\n> quoted\n", StopThanks, "Hi Jane,"},
-		{"after the -- stop line", "reply\n--\nHi Jane,\n--\nMia\n", StopThanks, "Hi Jane,"},
+		// "--" is the signature separator as clearsigning leaves it: what
+		// follows it is never reply text, even right after the block.
+		{"after a -- line", "reply\n--\nHi Jane,\n--\nMia\n", StopSignature, ""},
 		{"right where the text starts", "reply\nthanks\n\n--\nMia\n", StopThanks, ""},
 		{"three dashes are text", "reply\n\nHi Jane,\n---\nmore\n", StopBlank, "Hi Jane,\n---\nmore"},
-		// The catch the README names: a clearsigned block that runs
-		// straight into the signature reads it as the "--" stop line.
-		{"block runs into a clearsigned signature", "reply\n--\nMia\n", StopThanks, "Mia"},
+		{"block runs into a clearsigned signature", "reply\n--\nMia\n", StopSignature, ""},
+		{"block runs into a signature", "reply\n-- \nMia\n", StopSignature, ""},
 		{"dashes and words are text", "reply\n\nHi Jane,\n-- x\n  --\nmore\n", StopBlank, "Hi Jane,\n-- x\n  --\nmore"},
 	}
 	for _, tc := range tests {

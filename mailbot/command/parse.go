@@ -97,14 +97,17 @@ func (p *parser) ends(l string, start int, begun, afterBlank bool) bool {
 
 // stopLine reports whether l ends the block, and why.
 func (p *parser) stopLine(l string) string {
-	if l == "-- " {
-		return StopSignature // RFC 3676 section 4.3
+	if isSignatureSeparator(l) {
+		// "-- " (RFC 3676 section 4.3), or "--" as clearsigning leaves
+		// it: the two cannot be told apart, so neither is a stop line
+		// that reply text may follow. What comes after is a signature.
+		return StopSignature
 	}
 	if isQuoteStart(l, p.peek()) {
 		return StopQuote
 	}
 	t := strings.TrimRight(strings.TrimSpace(l), ".,!")
-	for _, w := range []string{"thanks", "thank you", "quit", "stop", "--"} {
+	for _, w := range []string{"thanks", "thank you", "quit", "stop"} {
 		if strings.EqualFold(t, w) {
 			return StopThanks
 		}
