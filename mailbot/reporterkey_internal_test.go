@@ -95,3 +95,26 @@ func TestSenderKeyEncodings(t *testing.T) {
 	check("a key for someone else", head+plain+"Content-Transfer-Encoding: base64\r\n\r\n"+b64Lines("key:\n"+other), false)
 	check("no key", head+plain+"Content-Transfer-Encoding: base64\r\n\r\n"+b64Lines("just text\n"), false)
 }
+
+// TestKeyConfirmIsNotEmbargoed: the confirmation goes to an address whose
+// key is not trusted yet, so it is signed only, and must stay out of the
+// embargoed kinds (which are only ever sent encrypted).
+func TestKeyConfirmIsNotEmbargoed(t *testing.T) {
+	if embargoed[KindKeyConfirm] {
+		t.Fatalf("%s is embargoed: it could never be sent", KindKeyConfirm)
+	}
+}
+
+func TestTokens(t *testing.T) {
+	tok, hash, err := newToken()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok2, _, _ := newToken()
+	if !tokenRE.MatchString(tok) || tok == tok2 || hash != hashToken(tok) || strings.Contains(hash, tok) {
+		t.Fatalf("token %q, %q, hash %q", tok, tok2, hash)
+	}
+	if !anyTokenMatches([]string{"SECBOT-KEY-AAAA", tok}, hash) || anyTokenMatches([]string{tok2}, hash) {
+		t.Errorf("token matching is wrong")
+	}
+}
