@@ -230,3 +230,36 @@ func TestKeyConfirmationRules(t *testing.T) {
 		t.Errorf("dropped key still usable: %+v", k)
 	}
 }
+
+// TestMaintainerVouchesForPendingKey: "reporter-key ADDRESS FINGERPRINT"
+// trusts the pending key, whose token then changes nothing.
+func TestMaintainerVouchesForPendingKey(t *testing.T) {
+	e := newEnv(t, demo.Options{})
+	relayID := e.openCase()
+	relays := 1
+	pub, _ := e.Reporter.Key.GetArmoredPublicKey()
+	e.reporterSays(e.Reporter, demo.Mail{Body: "my key:\n" + pub}, &relays)
+	token := e.confirmation(2, e.Reporter.Key.GetFingerprint())
+	e.command(relayID, "reporter-key "+e.Reporter.Address+" 0000000000000000000000000000000000000000\n")
+	if tr := e.transcript(relays + 2); !strings.Contains(tr, "has no pending or stored key") {
+		t.Fatalf("transcript:\n%s", tr)
+	}
+	relays += 2
+	e.command(relayID, "reporter-key "+e.Reporter.Address+" "+spaced(e.Reporter.Key.GetFingerprint())+"\n")
+	if tr := e.transcript(relays + 2); !strings.Contains(tr, "ok: reporter key of "+e.Reporter.Address) {
+		t.Fatalf("transcript:\n%s", tr)
+	}
+	relays += 2
+	st := e.keyState()
+	if st.Pending != nil || st.Current == nil || st.Current.Source != store.KeySourceMaintainer ||
+		!strings.EqualFold(st.Current.By, e.Maintainers[0].Key.GetFingerprint()) {
+		t.Fatalf("after vouching: %+v", st)
+	}
+	e.reporterSays(e.Reporter, demo.Mail{Body: token}, &relays)
+	if after := e.keyState(); after.Current.Source != store.KeySourceMaintainer {
+		t.Errorf("the token replaced a maintainer's key: %+v", after.Current)
+	}
+	if a := e.auditActions("SEC-2026-0001"); !slices.Contains(a, "command") {
+		t.Errorf("the command is not in the audit log: %v", a)
+	}
+}
