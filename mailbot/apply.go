@@ -50,6 +50,8 @@ func (r *cmdRun) apply(cmd command.Command) (string, error) {
 		return r.credit(cmd)
 	case command.KindReporter:
 		return r.addReporter(cmd)
+	case command.KindReporterKey:
+		return r.reporterKey(cmd)
 	case command.KindBranch:
 		return r.branch(cmd)
 	case command.KindAccept, command.KindReject, command.KindDuplicate, command.KindClose, command.KindReopen:
@@ -210,7 +212,7 @@ func (r *cmdRun) reply() (string, error) {
 	}
 	var how []string
 	for _, addr := range r.c.Reporters {
-		if r.c.ReporterKeys[addr] != "" {
+		if r.c.UsableKey(addr) != nil {
 			how = append(how, addr+" (encrypted)")
 		} else {
 			how = append(how, addr+" (signed, not encrypted: no key known)")

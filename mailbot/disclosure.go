@@ -25,7 +25,9 @@ const (
 )
 
 // embargoed are the kinds whose content is under embargo: they are only
-// ever rendered encrypted, whatever their spec says.
+// ever rendered encrypted, whatever their spec says. KindKeyConfirm is
+// left out on purpose: it goes to a reporter whose key is not trusted
+// yet, signed only, and so carries nothing of the case but its id.
 var embargoed = map[string]bool{
 	KindRelay: true, KindNotice: true, KindTranscript: true, KindAdvisory: true,
 	KindPrenotify: true, KindCVERequest: true, KindReminder: true,

@@ -36,14 +36,15 @@ func (b *Bot) queueCRDNotices(tx *store.Tx, c *store.Case, told []string, old ti
 	return n, nil
 }
 
-// queueToReporters queues a mail to each reporter, encrypted to the key
-// they sent, else signed. tag.rN is its Message-ID.
+// queueToReporters queues a mail to each reporter, encrypted to their key
+// when the case holds one mail may be encrypted to (store.Case.UsableKey),
+// else signed. tag.rN is its Message-ID.
 func (b *Bot) queueToReporters(tx *store.Tx, c *store.Case, kind, tag string, sp spec, now time.Time) (int, error) {
 	n := 0
 	for i, addr := range c.Reporters {
 		s := sp
-		if armored := c.ReporterKeys[addr]; armored != "" {
-			s.EncryptFP, s.Recipient = keyFingerprint(armored), addr
+		if k := c.UsableKey(addr); k != nil {
+			s.EncryptFP, s.Recipient = k.Fingerprint, addr
 		}
 		ok, err := b.enqueue(tx, c.ID, kind, fmt.Sprintf("%s.r%d", tag, i), []string{addr}, s, false, now)
 		if err != nil {

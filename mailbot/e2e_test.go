@@ -459,7 +459,11 @@ func TestReporterKeyIsNeverReplacedByMail(t *testing.T) {
 	e.send(e.Reporter, demo.Mail{Subject: "Re: [SEC-2026-0001] bug", Body: "new key:\n" + malloryPub + "\n"})
 	e.waitMail(e.Maintainers[0].Address, 2)
 	c := e.cases()[0]
-	if got := keyFP(t, c.ReporterKeys[e.Reporter.Address]); !strings.EqualFold(got, e.Reporter.Key.GetFingerprint()) {
+	k := c.UsableKey(e.Reporter.Address)
+	if k == nil || k.Source != store.KeySourceReport {
+		t.Fatalf("reporter key %+v, want the one from the report", k)
+	}
+	if got := keyFP(t, k.Armored); !strings.EqualFold(got, e.Reporter.Key.GetFingerprint()) {
 		t.Errorf("reporter key is now %s, want the first one %s", got, e.Reporter.Key.GetFingerprint())
 	}
 }

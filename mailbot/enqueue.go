@@ -45,6 +45,8 @@ type spec struct {
 	Update   bool     `json:"update,omitempty"`
 	Changes  []string `json:"changes,omitempty"`
 	Previous string   `json:"previous,omitempty"`
+	// Confirm is a key confirmation mail's fingerprint and token.
+	Confirm *keyConfirmSpec `json:"confirm,omitempty"`
 }
 
 // queueForMessage queues what a recorded message causes, an

@@ -12,6 +12,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/ProtonMail/gopenpgp/v2/crypto"
+
 	"github.com/secbot/secbot/mailbot/command"
 	"github.com/secbot/secbot/mailbot/intake"
 	"github.com/secbot/secbot/mailbot/pgpmime"
@@ -34,10 +36,14 @@ type prepared struct {
 	// that text, part of the replay key.
 	cmds    *command.Result
 	cmdText string
-	// pubKey is an armored public key the sender attached for themself.
+	// pubKey is an armored public key the sender attached for themself;
+	// tokens are the key confirmation tokens in its text (keyconfirm.go).
 	pubKey string
-	// patches are the patch files attached to a maintainer's mail.
+	tokens []string
+	// patches are the patch files attached to a maintainer's mail;
+	// cmdKeys the public keys in it, when it holds a reporter-key command.
 	patches []inAttachment
+	cmdKeys []*crypto.Key
 	// arrived is when the mail arrived: see arrival.
 	arrived time.Time
 }
@@ -215,7 +221,7 @@ func (b *Bot) prepare(m intake.Message) (p *prepared) {
 	if p.opened != nil && p.opened.Signed || b.claimsMaintainer(p) {
 		b.parseCommands(p)
 	}
-	p.pubKey = senderKey(p.effective(), env.From, b.now())
+	p.pubKey, p.tokens = scanSender(p.effective(), env.From, b.now())
 	return p
 }
 
@@ -239,6 +245,9 @@ func (b *Bot) parseCommands(p *prepared) {
 		p.cmds, p.cmdText = &res, text
 		if p.signer != "" {
 			p.patches = patchAttachments(p.effective())
+			if slices.ContainsFunc(res.Commands, func(c command.Command) bool { return c.Kind == command.KindReporterKey }) {
+				p.cmdKeys = b.commandKeys(p.effective(), b.now())
+			}
 		}
 	}
 }
@@ -349,13 +358,16 @@ func (b *Bot) record(tx *store.Tx, cases map[string]*store.Case, mailbox string,
 	}
 	c.Messages = append(c.Messages, key)
 	c.Updated = now
-	b.learnReporterKey(c, p)
 	n, err := b.queueForMessage(tx, c, m, isNew, p, now)
 	if err != nil {
 		return 0, err
 	}
+	kc, err := b.reporterKeyMail(tx, c, m, p, isNew, now)
+	if err != nil {
+		return 0, err
+	}
 	k, err := b.handleCommands(tx, c, m, p, isNew, now)
-	return n + k, err
+	return n + kc + k, err
 }
 
 func actor(signer string) string {

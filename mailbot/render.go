@@ -44,6 +44,8 @@ func (b *Bot) render(tx *store.Tx, om *store.OutMail) ([]byte, error) {
 		plain, err = b.renderTranscript(tx, om, sp)
 	case KindReply:
 		plain, err = b.renderReply(tx, om, sp)
+	case KindKeyConfirm:
+		plain, err = b.renderKeyConfirm(om, sp)
 	case KindAdvisory, KindPrenotify, KindCRDNotice, KindCVERequest, KindAnnounce, KindEmbargoEnd, KindReminder:
 		plain, err = b.renderDisclosure(tx, om, sp)
 	default:
@@ -68,13 +70,18 @@ func (b *Bot) render(tx *store.Tx, om *store.OutMail) ([]byte, error) {
 }
 
 // encryptForReporter encrypts to the key stored for a reporter, refusing
-// when it is no longer the key the mail was queued for.
+// when it is no longer the key the mail was queued for, or no longer one
+// mail may be encrypted to (store.ReporterKey.Trusted).
 func (b *Bot) encryptForReporter(tx *store.Tx, om *store.OutMail, plain []byte, sp spec) ([]byte, error) {
 	c, err := tx.Case(om.Case)
 	if err != nil {
 		return nil, errPermanent{err}
 	}
-	key, err := pgpmime.ReadKey([]byte(c.ReporterKeys[sp.Recipient]))
+	rk := c.UsableKey(sp.Recipient)
+	if rk == nil || !strings.EqualFold(rk.Fingerprint, sp.EncryptFP) {
+		return nil, errPermanent{fmt.Errorf("refused to send: the reporter key %s this mail is pinned to is gone or no longer trusted", sp.EncryptFP)}
+	}
+	key, err := pgpmime.ReadKey([]byte(rk.Armored))
 	if err != nil || !strings.EqualFold(key.GetFingerprint(), sp.EncryptFP) {
 		return nil, errPermanent{fmt.Errorf("refused to send: the reporter key %s this mail is pinned to is gone", sp.EncryptFP)}
 	}

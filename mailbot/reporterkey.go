@@ -7,33 +7,72 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ProtonMail/gopenpgp/v2/crypto"
 	"github.com/emersion/go-message"
 
 	"github.com/secbot/secbot/mailbot/pgpmime"
-	"github.com/secbot/secbot/store"
 )
 
 var armoredPublicKey = regexp.MustCompile(`(?s)-----BEGIN PGP PUBLIC KEY BLOCK-----.*?-----END PGP PUBLIC KEY BLOCK-----`)
 
+// mayCarryKeyText tells whether a mail could hold a public key or a key
+// confirmation token: their markers, or a transfer encoding that would
+// hide them (a base64 or quoted-printable part is only read decoded). It
+// errs on the side of yes.
+var mayCarryKeyText = regexp.MustCompile(`(?i)PGP PUBLIC KEY BLOCK|pgp-keys|` + tokenPrefix + `|base64|quoted-printable`)
+
 // senderKey finds a public key the sender sent for themself: an
-// application/pgp-keys part, or an armored key block in the text. It is
-// taken only when one of its user ids names the From address and it can
-// encrypt now; anything else is ignored.
+// application/pgp-keys part, or an armored key block in the text, read
+// after the part's transfer encoding is undone. It is taken only when one
+// of its user ids names the From address and it can encrypt now; anything
+// else is ignored.
 func senderKey(raw []byte, from string, now time.Time) string {
-	if from == "" || !bytes.Contains(raw, []byte("PGP PUBLIC KEY BLOCK")) && !bytes.Contains(raw, []byte("pgp-keys")) {
-		return ""
+	key, _ := scanSender(raw, from, now)
+	return key
+}
+
+// scanSender reads what a mail, as its sender wrote it, carries for the
+// sender's key: a public key for the From address (see senderKey), and
+// the key confirmation tokens in its text parts (see keyconfirm.go).
+func scanSender(raw []byte, from string, now time.Time) (key string, tokens []string) {
+	if from == "" || !mayCarryKeyText.Match(raw) {
+		return "", nil
 	}
-	var found string
 	walkParts(raw, func(mediaType string, body []byte) bool {
-		for _, block := range armoredPublicKey.FindAll(body, 4) {
-			if keyFor(block, from, now) {
-				found = string(block)
-				return false
+		if key == "" {
+			for _, block := range keyBlocks(mediaType, body) {
+				if keyFor(block, from, now) {
+					key = string(block)
+					break
+				}
+			}
+		}
+		if strings.HasPrefix(mediaType, "text/") && len(tokens) < maxTokens {
+			for _, t := range tokenRE.FindAll(body, maxTokens-len(tokens)) {
+				tokens = append(tokens, string(t))
 			}
 		}
 		return true
 	})
-	return found
+	return key, tokens
+}
+
+// keyBlocks are the armored public keys in one part: the armored blocks
+// in its text, or an application/pgp-keys part's binary key, armored.
+func keyBlocks(mediaType string, body []byte) [][]byte {
+	blocks := armoredPublicKey.FindAll(body, 4)
+	if len(blocks) > 0 || mediaType != "application/pgp-keys" {
+		return blocks
+	}
+	key, err := pgpmime.ReadKey(body)
+	if err != nil || key.IsPrivate() {
+		return nil
+	}
+	armored, err := key.GetArmoredPublicKey()
+	if err != nil {
+		return nil
+	}
+	return [][]byte{[]byte(armored)}
 }
 
 func keyFor(armored []byte, from string, now time.Time) bool {
@@ -41,8 +80,13 @@ func keyFor(armored []byte, from string, now time.Time) bool {
 	if err != nil || pgpmime.UsableForEncryption(key, now) != nil || key.IsPrivate() {
 		return false
 	}
+	return namesAddress(key, from, now)
+}
+
+// namesAddress reports whether one of the key's user ids is addr.
+func namesAddress(key *crypto.Key, addr string, now time.Time) bool {
 	for _, uid := range pgpmime.Inspect(key, now).UserIDs {
-		if strings.Contains(strings.ToLower(uid), "<"+from+">") || strings.EqualFold(uid, from) {
+		if strings.Contains(strings.ToLower(uid), "<"+addr+">") || strings.EqualFold(uid, addr) {
 			return true
 		}
 	}
@@ -95,25 +139,4 @@ func walkLeaves(raw []byte, limit int64, fn func(name, mediaType string, body []
 		return fn(name, mt, body)
 	}
 	walk(ent, 0)
-}
-
-// learnReporterKey keeps the key a reporter sent, so that mail to them
-// can be encrypted from now on. Nothing authenticates the sender of that
-// mail, so a key is learned only for the From address itself (the key's
-// user id names it, see senderKey), only while none is stored: a stored
-// key is never replaced by mail, or anyone could redirect the reporter's
-// encrypted mail to a key of their own.
-func (b *Bot) learnReporterKey(c *store.Case, p *prepared) {
-	if p.pubKey == "" || p.signer != "" {
-		return
-	}
-	for _, r := range c.Reporters {
-		if r != p.env.From || c.ReporterKeys[r] != "" {
-			continue
-		}
-		if c.ReporterKeys == nil {
-			c.ReporterKeys = map[string]string{}
-		}
-		c.ReporterKeys[r] = p.pubKey
-	}
 }

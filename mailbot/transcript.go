@@ -121,6 +121,9 @@ func caseSummary(c *store.Case) string {
 	}
 	row("Subject", c.Subject)
 	row("Reporters", strings.Join(c.Reporters, ", "))
+	if len(c.Reporters) > 0 {
+		row("Reporter keys", strings.Join(ReporterKeyLines(c), "\n"))
+	}
 	row("Title", f.Title)
 	row("Affected", f.Affected)
 	row("Not affected", f.NotAffected)

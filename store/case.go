@@ -28,9 +28,10 @@ type Case struct {
 	// Reporters are the addresses replies to the reporter go to: the sender
 	// of the first message, plus co-reporters maintainers add.
 	Reporters []string `json:"reporters"`
-	// ReporterKeys maps a reporter address to the armored public key they
-	// sent, so that mail to them can be encrypted.
-	ReporterKeys map[string]string `json:"reporter_keys,omitempty"`
+	// Keys are the reporters' OpenPGP keys by address, with where each
+	// came from (see ReporterKeys). Schema 2 kept a bare armored key per
+	// address under "reporter_keys"; Open migrates it (see migrate.go).
+	Keys map[string]*ReporterKeys `json:"keys,omitempty"`
 	// Internal is set when a maintainer opened the case (an internal finding).
 	Internal bool `json:"internal,omitempty"`
 	// Messages are keys into the messages bucket, in arrival order.

@@ -18,14 +18,16 @@ import (
 
 // SchemaVersion is the layout this code reads and writes. Open refuses a
 // file written by a newer secbot rather than guessing at its layout, and
-// marks an older file it opened for writing as this version (every older
-// layout is still read).
+// upgrades an older file it opens for writing, step by step (see
+// migrations).
 //
 //	1: raw messages one per key in bucket raw
 //	2: raw messages packed into chunks (bucket raw-chunks), version 1 keys
 //	   still read; bucket fanout; rendered outbox mail in bucket
 //	   outbox-data (version 1 entries carry it inline, still read)
-const SchemaVersion = 2
+//	3: a case's reporter keys carry their source ("keys"); the bare keys
+//	   of version 2 ("reporter_keys") are migrated on open, see migrate.go
+const SchemaVersion = 3
 
 // ErrNotFound is returned when a case, message or outbox entry does not exist.
 var ErrNotFound = errors.New("not found")
@@ -104,7 +106,8 @@ func Open(path string, opts Options) (*Store, error) {
 }
 
 func (s *Store) init() error {
-	return s.db.Update(func(btx *bolt.Tx) error {
+	version := uint64(SchemaVersion)
+	err := s.db.Update(func(btx *bolt.Tx) error {
 		for _, b := range allBuckets {
 			if _, err := btx.CreateBucketIfNotExists(b); err != nil {
 				return fmt.Errorf("create bucket %s: %w", b, err)
@@ -112,16 +115,19 @@ func (s *Store) init() error {
 		}
 		meta := btx.Bucket(bucketMeta)
 		v := meta.Get(keySchema)
-		if v != nil {
-			if err := checkVersion(v); err != nil {
-				return err
-			}
-			if beU64(v) == SchemaVersion {
-				return nil
-			}
+		if v == nil { // a new store
+			return meta.Put(keySchema, u64(SchemaVersion))
 		}
-		return meta.Put(keySchema, u64(SchemaVersion))
+		if err := checkVersion(v); err != nil {
+			return err
+		}
+		version = beU64(v)
+		return nil
 	})
+	if err != nil {
+		return err
+	}
+	return s.migrate(version)
 }
 
 func (s *Store) checkSchema() error {

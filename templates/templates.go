@@ -33,6 +33,7 @@ const (
 	Embargo    = "embargo-over.tmpl"
 	CVERequest = "cve-request.tmpl"
 	Reminder   = "reminder.tmpl"
+	KeyConfirm = "key-confirm.tmpl"
 )
 
 // SampleConfig returns the commented sample configuration `secbot init` writes.

@@ -11,6 +11,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/secbot/secbot/mailbot"
 	"github.com/secbot/secbot/mailbot/config"
 	"github.com/secbot/secbot/store"
 )
@@ -70,6 +71,9 @@ func printCase(out io.Writer, tx *store.Tx, id string) error {
 	}
 	fmt.Fprintf(out, "Case:      %s\nState:     %s\nSubject:   %s\nOpened:    %s\nReporters: %s\n",
 		c.ID, c.State, c.Subject, c.Opened.UTC().Format(time.RFC3339), strings.Join(c.Reporters, ", "))
+	for _, line := range mailbot.ReporterKeyLines(c) {
+		fmt.Fprintf(out, "Key:       %s\n", line)
+	}
 	if c.Internal {
 		fmt.Fprintln(out, "Internal:  yes (opened by a maintainer)")
 	}

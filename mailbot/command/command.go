@@ -26,6 +26,7 @@ const (
 	KindWorkaround  Kind = "workaround"
 	KindCredit      Kind = "credit"
 	KindReporter    Kind = "reporter"
+	KindReporterKey Kind = "reporter-key"
 	KindBranch      Kind = "branch"
 
 	KindCVERequest Kind = "cve-request" // written "cve request"
@@ -100,8 +101,13 @@ type Command struct {
 
 	Credit *Credit // credit
 
-	Address string // reporter: the co-reporter's address
+	Address string // reporter, reporter-key: the reporter's address
 	Name    string // reporter: optional display name
+
+	// reporter-key: Fingerprint names the pending or stored key to trust;
+	// DropKey drops the key. Neither: the key attached to the mail.
+	Fingerprint string
+	DropKey     bool
 
 	Branch       string // branch: the release branch, "1.4"
 	FixedVersion string // branch: the first fixed version on it, "1.4.3"

@@ -46,6 +46,8 @@ func (c Command) String() string {
 			return kw + " " + c.Address
 		}
 		return joinWords(kw, c.Name, angle(c.Address))
+	case KindReporterKey:
+		return formatReporterKey(c)
 	case KindBranch:
 		return joinWords(kw, c.Branch, c.FixedVersion)
 	case KindDuplicate:

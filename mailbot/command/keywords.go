@@ -33,6 +33,7 @@ var keywords = map[string]keyword{
 	"workaround":   {KindWorkaround, parseClearableText, true},
 	"credit":       {KindCredit, parseCredit, false},
 	"reporter":     {KindReporter, parseReporter, false},
+	"reporter-key": {KindReporterKey, parseReporterKey, false},
 	"branch":       {KindBranch, parseBranch, false},
 	"accept":       {KindAccept, noArgument, false},
 	"reject":       {KindReject, parseReason, true},

@@ -133,7 +133,13 @@ func writeBody(h gomail.Header, m Mail) ([]byte, error) {
 			return nil, err
 		}
 		tw.Write([]byte(m.Body))
-		return buf.Bytes(), tw.Close()
+		// Close flushes the encoder's last line: only then are the
+		// bytes complete (a body without a final newline lost its last
+		// line, such as the END line of a key pasted at the end).
+		if err := tw.Close(); err != nil {
+			return nil, err
+		}
+		return buf.Bytes(), nil
 	}
 	mw, err := gomail.CreateWriter(&buf, h)
 	if err != nil {
@@ -158,5 +164,8 @@ func writeBody(h gomail.Header, m Mail) ([]byte, error) {
 		aw.Write(a.Data)
 		aw.Close()
 	}
-	return buf.Bytes(), mw.Close()
+	if err := mw.Close(); err != nil { // writes the closing boundary
+		return nil, err
+	}
+	return buf.Bytes(), nil
 }

@@ -8,11 +8,13 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"sort"
 	"strings"
 	"time"
 
 	"github.com/emersion/go-message"
 
+	"github.com/secbot/secbot/mailbot"
 	"github.com/secbot/secbot/store"
 )
 
@@ -35,7 +37,7 @@ func Run(ctx context.Context, out io.Writer, dir string) error {
 	n.say("In-process IMAP server on %s, SMTP server on %s.", w.Sim.IMAPAddr, w.Sim.SMTPAddr)
 	n.say("Generated OpenPGP keys: robot %s, maintainers %s and %s, reporter %s.",
 		fp(w.Robot), w.Maintainers[0].Address, w.Maintainers[1].Address, w.Reporter.Address)
-	steps := []func() error{n.start, n.report, n.checkRelay, n.encryptedFollowUp, n.maintainerCommands, n.forgedCommand, n.prenotify, n.armPublication, n.restart, n.crdArrives, n.summary}
+	steps := []func() error{n.start, n.report, n.checkRelay, n.encryptedFollowUp, n.confirmKey, n.maintainerCommands, n.forgedCommand, n.prenotify, n.armPublication, n.restart, n.crdArrives, n.summary}
 	for _, step := range steps {
 		if err := step(); err != nil {
 			return err
@@ -52,10 +54,28 @@ type narrator struct {
 	step   int
 	ackID  string
 	caseID string
+	// token and confirmID are the key confirmation Rita got.
+	token, confirmID string
 }
 
 func (n *narrator) say(format string, args ...any) {
 	fmt.Fprintf(n.out, format+"\n", args...)
+}
+
+// check makes the demo fail when something it is about to narrate is
+// not so: the narration never claims what did not happen.
+func check(claims map[string]bool) error {
+	var bad []string
+	for what, ok := range claims {
+		if !ok {
+			bad = append(bad, what)
+		}
+	}
+	if len(bad) > 0 {
+		sort.Strings(bad)
+		return fmt.Errorf("the demo's claim is false: %s", strings.Join(bad, "; "))
+	}
+	return nil
 }
 
 func (n *narrator) title(s string) {
@@ -93,6 +113,9 @@ func (n *narrator) report() error {
 	}
 	n.caseID = string(m[1])
 	n.ackID = messageID(ack.Data)
+	if err := check(map[string]bool{"the acknowledgement is multipart/signed": bytes.Contains(ack.Data, []byte("multipart/signed"))}); err != nil {
+		return err
+	}
 	n.say("Rita got an acknowledgement for case %s, signed by the robot (PGP/MIME multipart/signed: %v).",
 		n.caseID, bytes.Contains(ack.Data, []byte("multipart/signed")))
 	n.say("It asks for reproduction details, credit, and a preliminary disclosure date.")
@@ -109,6 +132,13 @@ func (n *narrator) checkRelay() error {
 		op, err := n.w.Read(m, got[0])
 		if err != nil {
 			return fmt.Errorf("%s cannot read the relay: %w", m.Address, err)
+		}
+		if err := check(map[string]bool{
+			"the relay is multipart/encrypted":             bytes.Contains(got[0].Data, []byte("multipart/encrypted")),
+			"the relay decrypts with the maintainer's key": op.Encrypted,
+			"the robot's signature on the relay is valid":  op.SignatureValid,
+		}); err != nil {
+			return err
 		}
 		n.say("%s: multipart/encrypted=%v, decrypts with %s's key=%v, robot signature valid=%v.",
 			m.Address, bytes.Contains(got[0].Data, []byte("multipart/encrypted")), m.Name, op.Encrypted, op.SignatureValid)
@@ -134,6 +164,75 @@ func (n *narrator) encryptedFollowUp() error {
 		}
 	}
 	n.say("secbot decrypted it, threaded it into %s, and relayed it to both maintainers, re-encrypted to each.", n.caseID)
+	return n.keyConfirmation()
+}
+
+// keyConfirmation checks the mail secbot sent Rita about the key in her
+// follow-up: the key came after the report, and anyone can forge a From
+// line, so secbot uses it only once she proves she reads the address.
+func (n *narrator) keyConfirmation() error {
+	got, err := n.w.WaitMail(n.ctx, n.w.Reporter.Address, 2, waitTimeout)
+	if err != nil {
+		return err
+	}
+	mail := got[1]
+	op, err := n.w.Read(n.w.Reporter, mail)
+	if err != nil {
+		return fmt.Errorf("rita cannot read the key confirmation: %w", err)
+	}
+	text := textOf(op.Message)
+	n.token = tokenRE.FindString(text)
+	n.confirmID = messageID(mail.Data)
+	fp := n.w.Reporter.Key.GetFingerprint()
+	if err := check(map[string]bool{
+		"the confirmation is signed, not encrypted": bytes.Contains(mail.Data, []byte("multipart/signed")) && !op.Encrypted,
+		"the robot's signature on it is valid":      op.SignatureValid,
+		"it names the fingerprint of Rita's key":    strings.Contains(strings.ReplaceAll(text, " ", ""), strings.ToUpper(fp)),
+		"it carries a token":                        n.token != "",
+		"it carries nothing of the report":          !bytes.Contains(mail.Data, []byte("frobnicate")) && !bytes.Contains(mail.Data, []byte("Reproducer")),
+		"secbot does not use her key yet":           n.reporterKey() == nil,
+	}); err != nil {
+		return err
+	}
+	n.say("Her key came after the report, and anyone can forge a From line, so secbot does not use it yet.")
+	n.say("It mailed her a confirmation, signed and not encrypted, naming only the case and the key's fingerprint,")
+	n.say("with a one-time token (valid for 7 days) and \"if you did not send this key, ignore this mail\".")
+	return nil
+}
+
+// reporterKey is the key mail to Rita is encrypted to, or nil.
+func (n *narrator) reporterKey() *store.ReporterKey {
+	var k *store.ReporterKey
+	n.w.View(func(tx *store.Tx) error {
+		c, err := tx.Case(n.caseID)
+		if err == nil {
+			k = c.UsableKey(n.w.Reporter.Address)
+		}
+		return err
+	})
+	return k
+}
+
+var tokenRE = regexp.MustCompile(`SECBOT-KEY-[A-Z2-7]{32}`)
+
+func (n *narrator) confirmKey() error {
+	n.title("Rita answers the confirmation, encrypted, and secbot learns her key")
+	relays := len(n.w.Sim.To(n.w.Maintainers[0].Address))
+	if _, err := n.w.Send(n.w.Reporter, Mail{Subject: "Re: [" + n.caseID + "] Please confirm the OpenPGP key sent for this case",
+		InReplyTo: n.confirmID, Encrypt: true, Sign: true, Body: "Yes, I sent it.\n\n> " + n.token + "\n"}); err != nil {
+		return err
+	}
+	if _, err := n.w.WaitMail(n.ctx, n.w.Maintainers[0].Address, relays+1, waitTimeout); err != nil {
+		return err
+	}
+	k := n.reporterKey()
+	if err := check(map[string]bool{
+		"secbot learned her key, as confirmed": k != nil && k.Source == store.KeySourceConfirmed &&
+			strings.EqualFold(k.Fingerprint, n.w.Reporter.Key.GetFingerprint()),
+	}); err != nil {
+		return err
+	}
+	n.say("Her reply carried the token: her key %s… is now the case's key for her (source: %s).", k.Fingerprint[:16], k.Source)
 	return nil
 }
 
@@ -158,16 +257,30 @@ func (n *narrator) maintainerCommands() error {
 		return err
 	}
 	n.say("The transcript every maintainer got (encrypted), first lines:\n%s", indent(firstLines(tr, 12)))
-	replies, err := n.w.WaitMail(n.ctx, n.w.Reporter.Address, 2, waitTimeout)
+	// Rita gets the reply and the notice of the CRD, after the ack and
+	// the key confirmation.
+	got, err := n.w.WaitMail(n.ctx, n.w.Reporter.Address, 4, waitTimeout)
 	if err != nil {
 		return err
 	}
-	op, err := n.w.Read(n.w.Reporter, replies[1])
-	if err != nil {
-		return fmt.Errorf("rita cannot read the reply: %w", err)
+	for _, d := range got[2:] {
+		op, err := n.w.Read(n.w.Reporter, d)
+		if err != nil {
+			return fmt.Errorf("rita cannot read a mail from secbot: %w", err)
+		}
+		if !strings.Contains(textOf(op.Message), "Thanks Rita") {
+			continue
+		}
+		if err := check(map[string]bool{
+			"the reply to Rita is encrypted to her key": op.Encrypted && bytes.Contains(d.Data, []byte("multipart/encrypted")),
+			"the robot's signature on it is valid":      op.SignatureValid,
+		}); err != nil {
+			return err
+		}
+		n.say("Rita got the reply from security@, encrypted to the key she confirmed (decrypts=%v, robot signature valid=%v).", op.Encrypted, op.SignatureValid)
+		return nil
 	}
-	n.say("Rita got the reply from security@, encrypted to the key she sent (decrypts=%v, robot signature valid=%v).", op.Encrypted, op.SignatureValid)
-	return nil
+	return fmt.Errorf("rita got no reply")
 }
 
 func (n *narrator) forgedCommand() error {
@@ -287,7 +400,15 @@ func (n *narrator) prenotify() error {
 		return err
 	}
 	n.say("Transcript:\n%s", indent(grepLines(tr, "ok:", "error:")))
-	if _, err := n.w.WaitMail(n.ctx, n.w.CNA.Address, 1, waitTimeout); err != nil {
+	if !strings.Contains(tr, "0 error(s)") {
+		return fmt.Errorf("the demo's claim is false: the pre-notification mail had errors:\n%s", tr)
+	}
+	cna, err := n.w.WaitMail(n.ctx, n.w.CNA.Address, 1, waitTimeout)
+	if err != nil {
+		return err
+	}
+	op, err := n.w.Read(n.w.CNA, cna[0])
+	if err := check(map[string]bool{"the CVE request decrypts with the CNA's key": err == nil && op.Encrypted}); err != nil {
 		return err
 	}
 	n.say("The CNA got one CVE request, encrypted to its key.")
@@ -302,6 +423,14 @@ func (n *narrator) prenotify() error {
 			return fmt.Errorf("%s cannot read its pre-notification: %w", id, err)
 		}
 		text := textOf(op.Message)
+		if err := check(map[string]bool{
+			id + "'s pre-notification is multipart/encrypted": bytes.Contains(got[0].Data, []byte("multipart/encrypted")),
+			id + "'s pre-notification decrypts with its key":  op.Encrypted,
+			id + "'s pre-notification carries the draft":      strings.Contains(text, "EMBARGOED DRAFT"),
+			id + "'s pre-notification carries the patch":      bytes.Contains(op.Message, []byte(patchName)),
+		}); err != nil {
+			return err
+		}
 		n.say("%s (%s): multipart/encrypted=%v, decrypts with its own key=%v, draft advisory attached=%v, patch attached=%v.",
 			id, d.Address, bytes.Contains(got[0].Data, []byte("multipart/encrypted")), op.Encrypted,
 			strings.Contains(text, "EMBARGOED DRAFT"), bytes.Contains(op.Message, []byte(patchName)))
@@ -342,9 +471,17 @@ func (n *narrator) crdArrives() error {
 	if err != nil {
 		return fmt.Errorf("read announcement: %w", err)
 	}
+	if err := check(map[string]bool{
+		"the announcement is multipart/signed, not encrypted": bytes.Contains(got[0].Data, []byte("multipart/signed")) && !op.Encrypted,
+		"the announcement's signature is valid":               op.SignatureValid,
+	}); err != nil {
+		return err
+	}
 	n.say("%s got the announcement: signed, not encrypted (multipart/signed=%v, signature valid=%v). It begins:\n%s",
 		n.w.Announce, bytes.Contains(got[0].Data, []byte("multipart/signed")), op.SignatureValid, indent(firstLines(textOf(op.Message), 14)))
-	if _, err := n.w.WaitMail(n.ctx, n.w.Reporter.Address, 4, waitTimeout); err != nil {
+	// Rita's mails so far: the ack, the key confirmation, the reply and
+	// the CRD notice; now the end of the embargo.
+	if _, err := n.w.WaitMail(n.ctx, n.w.Reporter.Address, 5, waitTimeout); err != nil {
 		return err
 	}
 	for _, d := range n.w.Downstream {
@@ -401,6 +538,9 @@ func (n *narrator) summary() error {
 			return err
 		}
 		n.say("%s: state %s, %d messages, reporters %v.", c.ID, c.State, len(c.Messages), c.Reporters)
+		for _, line := range mailbot.ReporterKeyLines(c) {
+			n.say("  reporter key: %s", line)
+		}
 		for _, key := range c.Messages {
 			m, err := tx.Message(key)
 			if err != nil {
