@@ -15,6 +15,7 @@ import (
 
 	"github.com/secbot/secbot/mailbot/config"
 	"github.com/secbot/secbot/mailbot/intake"
+	"github.com/secbot/secbot/mailbot/keyring"
 	"github.com/secbot/secbot/mailbot/outbox"
 	"github.com/secbot/secbot/store"
 	"github.com/secbot/secbot/templates"
@@ -25,7 +26,7 @@ import (
 type Options struct {
 	Config    *config.Config
 	Store     *store.Store
-	Keys      *Keys
+	Keys      *keyring.Keys
 	Templates *templates.Set // default: templates.Load(Config.Robot.TemplatesDir)
 	Logger    *slog.Logger
 	// Now is the clock; tests and the demo inject their own.
@@ -49,7 +50,7 @@ type Options struct {
 type Bot struct {
 	cfg       *config.Config
 	store     *store.Store
-	keys      *Keys
+	keys      *keyring.Keys
 	tmpl      *templates.Set
 	log       *slog.Logger
 	now       func() time.Time
@@ -66,7 +67,7 @@ type Bot struct {
 // New checks opts and builds a Bot.
 func New(opts Options) (*Bot, error) {
 	if opts.Config == nil || opts.Store == nil || opts.Keys == nil {
-		return nil, fmt.Errorf("mailbot: Config, Store and Keys are required")
+		return nil, fmt.Errorf("mailbot: Config, Store and keyring.Keys are required")
 	}
 	b := &Bot{cfg: opts.Config, store: opts.Store, keys: opts.Keys, tmpl: opts.Templates,
 		log: opts.Logger, now: opts.Now, opts: opts, schedKick: make(chan struct{}, 1)}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/secbot/secbot/mailbot/command"
+	"github.com/secbot/secbot/mailbot/keyring"
 	"github.com/secbot/secbot/mailbot/policy"
 	"github.com/secbot/secbot/store"
 )
@@ -228,7 +229,7 @@ func (r *cmdRun) prenotify() (string, error) {
 	snap := patchList(patches)
 	var refused, sent, skipped, warnings []string
 	type job struct {
-		d       ContactKey
+		d       keyring.ContactKey
 		changes []string
 		update  bool
 	}

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/secbot/secbot/mailbot/keyring"
 	"github.com/secbot/secbot/mailbot/pgpmime"
 	"github.com/secbot/secbot/mailbot/policy"
 	"github.com/secbot/secbot/store"
@@ -55,7 +56,7 @@ func (b *Bot) queueToReporters(tx *store.Tx, c *store.Case, kind, tag string, sp
 	return n, nil
 }
 
-func (b *Bot) queuePrenotify(tx *store.Tx, c *store.Case, d ContactKey, count int, update bool, changes []string, now time.Time) (int, error) {
+func (b *Bot) queuePrenotify(tx *store.Tx, c *store.Case, d keyring.ContactKey, count int, update bool, changes []string, now time.Time) (int, error) {
 	sp := spec{Downstream: d.ID, EncryptFP: d.FP, Update: update, Changes: changes}
 	if prev, ok := c.Embargo.Sent[d.ID]; ok && update {
 		sp.Previous = prev.At.UTC().Format("2006-01-02")
@@ -64,7 +65,7 @@ func (b *Bot) queuePrenotify(tx *store.Tx, c *store.Case, d ContactKey, count in
 	return boolInt(ok), err
 }
 
-func (b *Bot) queueCVERequest(tx *store.Tx, c *store.Case, cna ContactKey, now time.Time) (int, error) {
+func (b *Bot) queueCVERequest(tx *store.Tx, c *store.Case, cna keyring.ContactKey, now time.Time) (int, error) {
 	sp := spec{CNA: true, EncryptFP: cna.FP}
 	ok, err := b.enqueue(tx, c.ID, KindCVERequest, "cve-request."+c.ID, []string{cna.Address}, sp, false, now)
 	return boolInt(ok), err
@@ -276,7 +277,7 @@ func (b *Bot) renderPrenotify(tx *store.Tx, om *store.OutMail, sp spec, c *store
 // encryptForContact encrypts to a downstream contact's or the CNA's key,
 // refusing when it is not the key the mail was queued for.
 func (b *Bot) encryptForContact(om *store.OutMail, plain []byte, sp spec) ([]byte, error) {
-	var ck ContactKey
+	var ck keyring.ContactKey
 	switch {
 	case sp.CNA && b.keys.CNA != nil:
 		ck = *b.keys.CNA

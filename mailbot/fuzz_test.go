@@ -12,6 +12,7 @@ import (
 
 	"github.com/secbot/secbot/mailbot/config"
 	"github.com/secbot/secbot/mailbot/intake"
+	"github.com/secbot/secbot/mailbot/keyring"
 	"github.com/secbot/secbot/mailbot/pgpmime"
 	"github.com/secbot/secbot/store"
 )
@@ -131,8 +132,8 @@ func fuzzBot(f testing.TB) (*Bot, *crypto.Key) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	keys := &Keys{Robot: robot, RobotRing: robotRing, RobotFP: strings.ToUpper(robot.GetFingerprint()), Verify: verify,
-		Maintainers: []MaintainerKey{{Name: "Alice", Address: "alice@demo.example", Key: alicePub, FP: strings.ToUpper(alice.GetFingerprint())}}}
+	keys := &keyring.Keys{Robot: robot, RobotRing: robotRing, RobotFP: strings.ToUpper(robot.GetFingerprint()), Verify: verify,
+		Maintainers: []keyring.MaintainerKey{{Name: "Alice", Address: "alice@demo.example", Key: alicePub, FP: strings.ToUpper(alice.GetFingerprint())}}}
 	cfg := &config.Config{Robot: config.Robot{Address: "security@demo.example", CasePrefix: "SEC", MaxMessageBytes: 25 << 20}}
 	now := time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
 	return &Bot{cfg: cfg, keys: keys, log: slog.New(slog.DiscardHandler), now: func() time.Time { return now }}, alice

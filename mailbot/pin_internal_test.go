@@ -8,6 +8,7 @@ import (
 
 	"github.com/ProtonMail/gopenpgp/v2/crypto"
 
+	"github.com/secbot/secbot/mailbot/keyring"
 	"github.com/secbot/secbot/mailbot/pgpmime"
 	"github.com/secbot/secbot/store"
 	"github.com/secbot/secbot/templates"
@@ -45,7 +46,7 @@ func TestMaintainerMailIsPinnedByFingerprint(t *testing.T) {
 		t.Fatal(err)
 	}
 	aliceEntry := b.keys.Maintainers[0]
-	bobEntry := MaintainerKey{Name: "Bob", Address: "bob@demo.example", Key: bobPub, FP: strings.ToUpper(bob.GetFingerprint())}
+	bobEntry := keyring.MaintainerKey{Name: "Bob", Address: "bob@demo.example", Key: bobPub, FP: strings.ToUpper(bob.GetFingerprint())}
 
 	render := func() ([]byte, error) {
 		t.Helper()
@@ -65,7 +66,7 @@ func TestMaintainerMailIsPinnedByFingerprint(t *testing.T) {
 	}
 
 	// The config is reloaded with Bob inserted before Alice.
-	b.keys.Maintainers = []MaintainerKey{bobEntry, aliceEntry}
+	b.keys.Maintainers = []keyring.MaintainerKey{bobEntry, aliceEntry}
 	out, err := render()
 	if err != nil {
 		t.Fatalf("render after a maintainer was inserted before Alice: %v", err)
@@ -86,7 +87,7 @@ func TestMaintainerMailIsPinnedByFingerprint(t *testing.T) {
 	}
 
 	// Alice is gone from the config: the mail pinned to her key is refused.
-	b.keys.Maintainers = []MaintainerKey{bobEntry}
+	b.keys.Maintainers = []keyring.MaintainerKey{bobEntry}
 	if out, err := render(); err == nil {
 		t.Errorf("rendered %d bytes for a maintainer no longer configured, want a refusal", len(out))
 	} else if _, ok := err.(errPermanent); !ok {

@@ -18,6 +18,7 @@ import (
 	"github.com/secbot/secbot/mailbot/config"
 	"github.com/secbot/secbot/mailbot/demo"
 	"github.com/secbot/secbot/mailbot/intake"
+	"github.com/secbot/secbot/mailbot/keyring"
 	"github.com/secbot/secbot/mailbot/mailsim"
 	"github.com/secbot/secbot/store"
 )
@@ -198,7 +199,7 @@ func TestStoreFailureMidRun(t *testing.T) {
 	}
 	defer st.Close()
 	log := slog.New(slog.DiscardHandler)
-	keys, err := mailbot.LoadKeys(cfg, time.Now(), log)
+	keys, err := keyring.Load(cfg, time.Now(), log)
 	if err != nil {
 		t.Fatal(err)
 	}

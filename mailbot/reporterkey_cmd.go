@@ -9,6 +9,7 @@ import (
 	"github.com/ProtonMail/gopenpgp/v2/crypto"
 
 	"github.com/secbot/secbot/mailbot/command"
+	"github.com/secbot/secbot/mailbot/keyring"
 	"github.com/secbot/secbot/mailbot/pgpmime"
 	"github.com/secbot/secbot/store"
 )
@@ -43,7 +44,7 @@ func (b *Bot) isOwnKey(key *crypto.Key) bool {
 	if fp == b.keys.RobotFP {
 		return true
 	}
-	return slices.ContainsFunc(b.keys.Maintainers, func(mk MaintainerKey) bool { return mk.FP == fp })
+	return slices.ContainsFunc(b.keys.Maintainers, func(mk keyring.MaintainerKey) bool { return mk.FP == fp })
 }
 
 // reporterKey sets, trusts or drops a reporter's key by command. What a

@@ -15,6 +15,7 @@ import (
 	"github.com/secbot/secbot/mailbot/config"
 	"github.com/secbot/secbot/mailbot/demo"
 	"github.com/secbot/secbot/mailbot/intake"
+	"github.com/secbot/secbot/mailbot/keyring"
 	"github.com/secbot/secbot/store"
 )
 
@@ -91,7 +92,7 @@ func TestLogsDescribeOnlyCommittedWork(t *testing.T) {
 	defer st.Close()
 	logs := &logBuffer{}
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	keys, err := mailbot.LoadKeys(cfg, time.Now(), log)
+	keys, err := keyring.Load(cfg, time.Now(), log)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/secbot/secbot/mailbot"
 	"github.com/secbot/secbot/mailbot/config"
+	"github.com/secbot/secbot/mailbot/keyring"
 	"github.com/secbot/secbot/store"
 )
 
@@ -74,7 +75,7 @@ func runQuery(cfg *config.Config, q query, w io.Writer) error {
 // offlineBot builds a Bot that is never run, for rendering.
 func offlineBot(cfg *config.Config, st *store.Store) (*mailbot.Bot, error) {
 	log := slog.New(slog.DiscardHandler)
-	keys, err := mailbot.LoadKeys(cfg, time.Now(), log)
+	keys, err := keyring.Load(cfg, time.Now(), log)
 	if err != nil {
 		return nil, err
 	}

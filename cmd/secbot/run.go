@@ -13,6 +13,7 @@ import (
 
 	"github.com/secbot/secbot/mailbot"
 	"github.com/secbot/secbot/mailbot/config"
+	"github.com/secbot/secbot/mailbot/keyring"
 	"github.com/secbot/secbot/store"
 )
 
@@ -81,14 +82,14 @@ func loadChecked(path string) (*config.Config, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := cfg.Check(mailbot.CheckKeyFile, time.Now()).Err(); err != nil {
+	if err := cfg.Check(keyring.CheckKeyFile, time.Now()).Err(); err != nil {
 		return nil, fmt.Errorf("config has problems (run secbot check):\n%w", err)
 	}
 	return cfg, nil
 }
 
 func newBot(cfg *config.Config, st *store.Store, log *slog.Logger) (*mailbot.Bot, error) {
-	keys, err := mailbot.LoadKeys(cfg, time.Now(), log)
+	keys, err := keyring.Load(cfg, time.Now(), log)
 	if err != nil {
 		return nil, err
 	}
@@ -136,7 +137,7 @@ func cmdCheck(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	problems := cfg.Check(mailbot.CheckKeyFile, time.Now())
+	problems := cfg.Check(keyring.CheckKeyFile, time.Now())
 	for _, p := range problems {
 		fmt.Println("problem:", p)
 	}
@@ -152,7 +153,7 @@ func cmdKey(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	pub, fp, err := mailbot.PublicKey(cfg.Path(cfg.Robot.KeyFile))
+	pub, fp, err := keyring.PublicKey(cfg.Path(cfg.Robot.KeyFile))
 	if err != nil {
 		return err
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/secbot/secbot/mailbot"
 	"github.com/secbot/secbot/mailbot/config"
 	"github.com/secbot/secbot/mailbot/intake"
+	"github.com/secbot/secbot/mailbot/keyring"
 	"github.com/secbot/secbot/store"
 )
 
@@ -108,7 +109,7 @@ func Ingest(ctx context.Context, cfg *config.Config, ic intake.Config, storePath
 		return res, err
 	}
 	defer st.Close()
-	keys, err := mailbot.LoadKeys(cfg, time.Now(), log)
+	keys, err := keyring.Load(cfg, time.Now(), log)
 	if err != nil {
 		return res, err
 	}

@@ -19,6 +19,7 @@ import (
 
 	"github.com/secbot/secbot/mailbot"
 	"github.com/secbot/secbot/mailbot/config"
+	"github.com/secbot/secbot/mailbot/keyring"
 	"github.com/secbot/secbot/mailbot/mailsim"
 	"github.com/secbot/secbot/mailbot/pgpmime"
 	"github.com/secbot/secbot/store"
@@ -225,14 +226,14 @@ func (w *World) Start(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := cfg.Check(mailbot.CheckKeyFile, time.Now()).Err(); err != nil && !w.skipCheck {
+	if err := cfg.Check(keyring.CheckKeyFile, time.Now()).Err(); err != nil && !w.skipCheck {
 		return fmt.Errorf("demo config: %w", err)
 	}
 	st, err := store.Open(cfg.Path(cfg.Robot.Store), store.Options{})
 	if err != nil {
 		return err
 	}
-	keys, err := mailbot.LoadKeys(cfg, time.Now(), w.Log)
+	keys, err := keyring.Load(cfg, time.Now(), w.Log)
 	if err != nil {
 		st.Close()
 		return err

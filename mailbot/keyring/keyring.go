@@ -1,4 +1,8 @@
-package mailbot
+// Package keyring loads the OpenPGP keys secbot works with: the robot's
+// own (private), the maintainers', the downstream contacts' and the CNA's
+// (public), each checked for use now. The read-only CLI never needs it:
+// nothing it prints is signed or encrypted.
+package keyring
 
 import (
 	"fmt"
@@ -104,10 +108,10 @@ type MaintainerKey struct {
 	Err     error
 }
 
-// LoadKeys reads the robot key and every maintainer key named in cfg.
+// Load reads the robot key and every maintainer key named in cfg.
 // A bad robot key is fatal; a bad maintainer key is logged loudly and
 // that maintainer is left out.
-func LoadKeys(cfg *config.Config, now time.Time, log *slog.Logger) (*Keys, error) {
+func Load(cfg *config.Config, now time.Time, log *slog.Logger) (*Keys, error) {
 	robot, err := pgpmime.LoadKeyFile(cfg.Path(cfg.Robot.KeyFile))
 	if err != nil {
 		return nil, fmt.Errorf("robot key: %w", err)
