@@ -12,6 +12,7 @@ import (
 	"github.com/secbot/secbot/mailbot/demo"
 	"github.com/secbot/secbot/mailbot/intake"
 	"github.com/secbot/secbot/mailbot/mailsim"
+	"github.com/secbot/secbot/mailbot/tlsmode"
 )
 
 // BenchmarkIngestBacklog ingests a backlog of about 5 KB messages (60%
@@ -37,7 +38,7 @@ func BenchmarkIngestBacklog(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	ic := intake.Config{Addr: w.Sim.IMAPAddr, TLSMode: intake.TLSPlain, Username: w.Robot.Address,
+	ic := intake.Config{Addr: w.Sim.IMAPAddr, TLSMode: tlsmode.Plain, Username: w.Robot.Address,
 		Password: mailsim.Password, PollInterval: time.Hour, Logger: w.Log}
 	ctx := context.Background()
 	b.ResetTimer()

@@ -101,7 +101,7 @@ func (b *Bot) senderConfig() (outbox.Config, error) {
 		return outbox.Config{}, fmt.Errorf("smtp: %w", err)
 	}
 	return outbox.Config{
-		Addr: c.Addr, TLSMode: outbox.TLSMode(c.TLS), TLSConfig: b.opts.SMTPTLS,
+		Addr: c.Addr, TLSMode: c.TLS, TLSConfig: b.opts.SMTPTLS,
 		Username: c.Username, Password: pw, HeloName: c.Helo,
 		MinBackoff: b.opts.MinBackoff, MaxBackoff: b.opts.MaxBackoff,
 		Logger: b.log.With("part", "outbox"), Now: b.now,
@@ -115,7 +115,7 @@ func (b *Bot) intakeConfig() (intake.Config, error) {
 		return intake.Config{}, fmt.Errorf("imap: %w", err)
 	}
 	return intake.Config{
-		Addr: c.Addr, TLSMode: intake.TLSMode(c.TLS), TLSConfig: b.opts.IMAPTLS,
+		Addr: c.Addr, TLSMode: c.TLS, TLSConfig: b.opts.IMAPTLS,
 		Username: c.Username, Password: pw, Mailbox: c.Mailbox, MoveTo: c.MoveTo,
 		MaxSize: b.cfg.Robot.MaxMessageBytes, PollInterval: c.PollInterval,
 		Logger: b.log.With("part", "intake"), OnIdle: b.opts.OnIdle,

@@ -20,6 +20,7 @@ import (
 	"github.com/secbot/secbot/mailbot/intake"
 	"github.com/secbot/secbot/mailbot/keyring"
 	"github.com/secbot/secbot/mailbot/mailsim"
+	"github.com/secbot/secbot/mailbot/tlsmode"
 	"github.com/secbot/secbot/store"
 )
 
@@ -211,7 +212,7 @@ func TestStoreFailureMidRun(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	runDone := make(chan error, 1)
 	go func() {
-		runDone <- intake.Run(ctx, intake.Config{Addr: w.Sim.IMAPAddr, TLSMode: intake.TLSPlain,
+		runDone <- intake.Run(ctx, intake.Config{Addr: w.Sim.IMAPAddr, TLSMode: tlsmode.Plain,
 			Username: w.Robot.Address, Password: mailsim.Password, PollInterval: 100 * time.Millisecond,
 			MinBackoff: 20 * time.Millisecond, MaxBackoff: 200 * time.Millisecond, Logger: log}, sink)
 	}()

@@ -17,6 +17,7 @@ import (
 
 	"github.com/secbot/secbot/mailbot/loopback"
 	"github.com/secbot/secbot/mailbot/policy"
+	"github.com/secbot/secbot/mailbot/tlsmode"
 )
 
 // Config is the whole configuration file.
@@ -66,7 +67,7 @@ type Robot struct {
 // IMAP is the mailbox secbot reads.
 type IMAP struct {
 	Addr         string        `toml:"addr"`
-	TLS          string        `toml:"tls"`
+	TLS          tlsmode.Mode  `toml:"tls"`
 	Username     string        `toml:"username"`
 	Password     string        `toml:"password"`
 	PasswordFile string        `toml:"password_file"`
@@ -77,12 +78,12 @@ type IMAP struct {
 
 // SMTP is the submission server secbot sends through.
 type SMTP struct {
-	Addr         string `toml:"addr"`
-	TLS          string `toml:"tls"`
-	Username     string `toml:"username"`
-	Password     string `toml:"password"`
-	PasswordFile string `toml:"password_file"`
-	Helo         string `toml:"helo"`
+	Addr         string       `toml:"addr"`
+	TLS          tlsmode.Mode `toml:"tls"`
+	Username     string       `toml:"username"`
+	Password     string       `toml:"password"`
+	PasswordFile string       `toml:"password_file"`
+	Helo         string       `toml:"helo"`
 }
 
 // Maintainer is one person who receives every case message and may
@@ -151,9 +152,6 @@ type Log struct {
 	Level string `toml:"level"`
 }
 
-// TLS modes accepted for IMAP and SMTP.
-var tlsModes = map[string]bool{"tls": true, "starttls": true, "plain": true}
-
 // Load reads and decodes path and fills in defaults. It does not check
 // the values: call Check for that.
 func Load(path string) (*Config, error) {
@@ -201,10 +199,10 @@ func (c *Config) defaults() {
 		c.IMAP.PollInterval = time.Minute
 	}
 	if c.IMAP.TLS == "" {
-		c.IMAP.TLS = "tls"
+		c.IMAP.TLS = tlsmode.Implicit
 	}
 	if c.SMTP.TLS == "" {
-		c.SMTP.TLS = "starttls"
+		c.SMTP.TLS = tlsmode.StartTLS
 	}
 	if c.Commands.MaxSignatureAge == 0 {
 		c.Commands.MaxSignatureAge = 72 * time.Hour
@@ -313,7 +311,7 @@ func (c *Config) checkRobot(p *Problems, keys KeyChecker, now time.Time) {
 	}
 }
 
-func (c *Config) checkServer(p *Problems, name, addr, tlsMode, pwFile string) {
+func (c *Config) checkServer(p *Problems, name, addr string, mode tlsmode.Mode, pwFile string) {
 	host, port, err := net.SplitHostPort(addr)
 	switch {
 	case addr == "":
@@ -321,9 +319,9 @@ func (c *Config) checkServer(p *Problems, name, addr, tlsMode, pwFile string) {
 	case err != nil || host == "" || port == "":
 		p.addf("%s.addr %q: want host:port", name, addr)
 	}
-	if !tlsModes[tlsMode] {
-		p.addf("%s.tls %q: unknown TLS mode (want tls, starttls or plain)", name, tlsMode)
-	} else if tlsMode == "plain" && err == nil && !loopback.Host(host) {
+	if !mode.Known() {
+		p.addf("%s.tls %q: unknown TLS mode (want tls, starttls or plain)", name, mode)
+	} else if mode == tlsmode.Plain && err == nil && !loopback.Host(host) {
 		p.addf("%s.tls plain: only allowed for a loopback host, not %q", name, host)
 	}
 	if pwFile != "" {

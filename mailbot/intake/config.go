@@ -9,18 +9,7 @@ import (
 	"time"
 
 	"github.com/secbot/secbot/mailbot/loopback"
-)
-
-// TLSMode says how the IMAP connection is protected.
-type TLSMode string
-
-const (
-	// TLSImplicit is TLS from the first byte (RFC 8314, port 993).
-	TLSImplicit TLSMode = "tls"
-	// TLSStartTLS upgrades a plain connection before login (RFC 9051 section 6.2.1).
-	TLSStartTLS TLSMode = "starttls"
-	// TLSPlain sends the password in clear: allowed only to a loopback host.
-	TLSPlain TLSMode = "plain"
+	"github.com/secbot/secbot/mailbot/tlsmode"
 )
 
 // Defaults applied by Run and FetchAll to zero fields of Config.
@@ -43,7 +32,7 @@ const (
 // Config configures Run and FetchAll. Zero fields take the defaults above.
 type Config struct {
 	Addr    string // host:port
-	TLSMode TLSMode
+	TLSMode tlsmode.Mode
 	// TLSConfig is optional; its ServerName defaults to the host of Addr.
 	TLSConfig *tls.Config
 
@@ -103,7 +92,7 @@ type Config struct {
 // withDefaults returns a copy of c with zero fields defaulted, so the
 // caller's value is never mutated.
 func (c Config) withDefaults() Config {
-	setDefault(&c.TLSMode, TLSImplicit)
+	setDefault(&c.TLSMode, tlsmode.Implicit)
 	setDefault(&c.Mailbox, DefaultMailbox)
 	setDefault(&c.MaxSize, DefaultMaxSize)
 	setDefault(&c.BatchSize, DefaultBatchSize)
@@ -140,8 +129,8 @@ func (c *Config) validate() error {
 		add("addr %q: %w", c.Addr, err)
 	}
 	switch c.TLSMode {
-	case TLSImplicit, TLSStartTLS:
-	case TLSPlain:
+	case tlsmode.Implicit, tlsmode.StartTLS:
+	case tlsmode.Plain:
 		// The password would cross the network in clear text.
 		if err == nil && !loopback.Host(host) {
 			add("tls mode %q is only allowed for a loopback host, not %q", c.TLSMode, host)

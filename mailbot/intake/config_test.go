@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/secbot/secbot/mailbot/tlsmode"
 )
 
 func TestConfigValidate(t *testing.T) {
@@ -23,12 +25,12 @@ func TestConfigValidate(t *testing.T) {
 		}
 	}
 	check("defaults", func(*Config) {}, "")
-	check("starttls", func(c *Config) { c.TLSMode = TLSStartTLS }, "")
-	check("plain remote name", func(c *Config) { c.TLSMode = TLSPlain }, "loopback")
-	check("plain remote ip", func(c *Config) { c.TLSMode, c.Addr = TLSPlain, "10.0.0.1:143" }, "loopback")
-	check("plain localhost", func(c *Config) { c.TLSMode, c.Addr = TLSPlain, "localhost:143" }, "")
-	check("plain ipv4 loopback", func(c *Config) { c.TLSMode, c.Addr = TLSPlain, "127.0.0.2:143" }, "")
-	check("plain ipv6 loopback", func(c *Config) { c.TLSMode, c.Addr = TLSPlain, "[::1]:143" }, "")
+	check("starttls", func(c *Config) { c.TLSMode = tlsmode.StartTLS }, "")
+	check("plain remote name", func(c *Config) { c.TLSMode = tlsmode.Plain }, "loopback")
+	check("plain remote ip", func(c *Config) { c.TLSMode, c.Addr = tlsmode.Plain, "10.0.0.1:143" }, "loopback")
+	check("plain localhost", func(c *Config) { c.TLSMode, c.Addr = tlsmode.Plain, "localhost:143" }, "")
+	check("plain ipv4 loopback", func(c *Config) { c.TLSMode, c.Addr = tlsmode.Plain, "127.0.0.2:143" }, "")
+	check("plain ipv6 loopback", func(c *Config) { c.TLSMode, c.Addr = tlsmode.Plain, "[::1]:143" }, "")
 	check("unknown mode", func(c *Config) { c.TLSMode = "ssl" }, "unknown tls mode")
 	check("no port", func(c *Config) { c.Addr = "imap.example.org" }, "addr")
 	check("no user", func(c *Config) { c.Username = "" }, "username")
@@ -53,7 +55,7 @@ func TestConfigReportsAllErrors(t *testing.T) {
 func TestRunRefusesPlainToRemoteHost(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
 	defer cancel()
-	cfg := Config{Addr: "imap.example.org:143", TLSMode: TLSPlain, Username: "u", Password: "p"}
+	cfg := Config{Addr: "imap.example.org:143", TLSMode: tlsmode.Plain, Username: "u", Password: "p"}
 	err := Run(ctx, cfg, &memSink{})
 	if err == nil || ctx.Err() != nil || !strings.Contains(err.Error(), "loopback") {
 		t.Fatalf("Run = %v (ctx %v), want an immediate loopback error", err, ctx.Err())

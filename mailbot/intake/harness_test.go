@@ -19,6 +19,8 @@ import (
 	"github.com/emersion/go-imap/v2/imapclient"
 	"github.com/emersion/go-imap/v2/imapserver"
 	"github.com/emersion/go-imap/v2/imapserver/imapmemserver"
+
+	"github.com/secbot/secbot/mailbot/tlsmode"
 )
 
 const (
@@ -282,7 +284,7 @@ func (b *syncBuffer) String() string {
 func testConfig(t *testing.T, ts *testServer) Config {
 	return Config{
 		Addr:           ts.addr,
-		TLSMode:        TLSPlain,
+		TLSMode:        tlsmode.Plain,
 		Username:       testUser,
 		Password:       testPassword,
 		PollInterval:   50 * time.Millisecond,

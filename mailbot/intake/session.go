@@ -13,6 +13,7 @@ import (
 	"github.com/emersion/go-imap/v2/imapclient"
 
 	"github.com/secbot/secbot/mailbot/loopback"
+	"github.com/secbot/secbot/mailbot/tlsmode"
 )
 
 // logoutTimeout bounds the polite goodbye: on shutdown nobody should wait
@@ -111,7 +112,7 @@ func (s *session) dial(ctx context.Context) error {
 		TLSConfig:             s.cfg.tlsConfig(),
 		UnilateralDataHandler: &imapclient.UnilateralDataHandler{Mailbox: s.onMailbox},
 	}
-	if s.cfg.TLSMode != TLSStartTLS {
+	if s.cfg.TLSMode != tlsmode.StartTLS {
 		s.c = imapclient.New(conn, opts)
 		return s.do(ctx, "greeting", s.c.WaitGreeting)
 	}
@@ -127,7 +128,7 @@ func (s *session) dial(ctx context.Context) error {
 // within DialTimeout.
 func (s *session) dialConn(ctx context.Context) (net.Conn, error) {
 	nd := &net.Dialer{Timeout: s.cfg.DialTimeout}
-	if s.cfg.TLSMode == TLSPlain {
+	if s.cfg.TLSMode == tlsmode.Plain {
 		conn, err := nd.DialContext(ctx, "tcp", s.cfg.Addr)
 		if err != nil {
 			return nil, err
@@ -141,7 +142,7 @@ func (s *session) dialConn(ctx context.Context) (net.Conn, error) {
 		}
 		return conn, nil
 	}
-	if s.cfg.TLSMode != TLSImplicit {
+	if s.cfg.TLSMode != tlsmode.Implicit {
 		return nd.DialContext(ctx, "tcp", s.cfg.Addr)
 	}
 	tlsCfg := s.cfg.tlsConfig()

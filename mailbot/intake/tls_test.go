@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/secbot/secbot/mailbot/tlsmode"
 )
 
 // testCert returns a server config with a fresh self-signed certificate for
@@ -46,10 +48,10 @@ func testCert(t *testing.T) (*tls.Config, *x509.CertPool) {
 }
 
 func TestTLSModes(t *testing.T) {
-	for _, mode := range []TLSMode{TLSImplicit, TLSStartTLS} {
+	for _, mode := range []tlsmode.Mode{tlsmode.Implicit, tlsmode.StartTLS} {
 		t.Run(string(mode), func(t *testing.T) {
 			srvTLS, pool := testCert(t)
-			ts := newTestServer(t, withTLS(srvTLS, mode == TLSImplicit))
+			ts := newTestServer(t, withTLS(srvTLS, mode == tlsmode.Implicit))
 			raws := ts.appendN(2)
 			cfg := testConfig(t, ts)
 			cfg.TLSMode = mode
@@ -58,7 +60,7 @@ func TestTLSModes(t *testing.T) {
 			l := startLoop(t, cfg, sink)
 			l.waitIdle(t, 1)
 			checkDelivered(t, sink, raws, ts.uidValidity())
-			if mode == TLSStartTLS && !strings.Contains(ts.debug.String(), " STARTTLS\r\n") {
+			if mode == tlsmode.StartTLS && !strings.Contains(ts.debug.String(), " STARTTLS\r\n") {
 				t.Errorf("client did not send STARTTLS")
 			}
 		})
@@ -70,7 +72,7 @@ func TestTLSRejectsUntrustedServer(t *testing.T) {
 	ts := newTestServer(t, withTLS(srvTLS, true))
 	ts.appendN(1)
 	cfg := testConfig(t, ts)
-	cfg.TLSMode = TLSImplicit // system roots: the self-signed cert must fail
+	cfg.TLSMode = tlsmode.Implicit // system roots: the self-signed cert must fail
 	_, _, err := FetchAll(t.Context(), cfg)
 	if err == nil {
 		t.Fatalf("FetchAll trusted a self-signed certificate")

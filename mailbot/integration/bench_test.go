@@ -18,6 +18,7 @@ import (
 	"github.com/secbot/secbot/mailbot/config"
 	"github.com/secbot/secbot/mailbot/demo"
 	"github.com/secbot/secbot/mailbot/intake"
+	"github.com/secbot/secbot/mailbot/tlsmode"
 )
 
 // BenchmarkDovecotBacklog is BenchmarkIngestBacklog against a real
@@ -52,7 +53,7 @@ func BenchmarkDovecotBacklog(b *testing.B) {
 	newCases := fillMaildir(b, dc, w.Robot.Address, benchkit.Size)
 	b.Logf("wrote %d maildir files in %s", benchkit.Size, time.Since(start).Round(time.Millisecond))
 
-	ic := intake.Config{Addr: dc.imapAddr, TLSMode: intake.TLSPlain, Username: w.Robot.Address,
+	ic := intake.Config{Addr: dc.imapAddr, TLSMode: tlsmode.Plain, Username: w.Robot.Address,
 		Password: mailPassword, PollInterval: time.Hour, Logger: w.Log}
 	ctx := context.Background()
 	start = time.Now()

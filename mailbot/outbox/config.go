@@ -10,21 +10,7 @@ import (
 	"time"
 
 	"github.com/secbot/secbot/mailbot/loopback"
-)
-
-// TLSMode says how the connection to the relay is protected.
-type TLSMode string
-
-const (
-	// TLSImplicit is TLS from the first byte (submissions, port 465).
-	TLSImplicit TLSMode = "tls"
-	// TLSStartTLS upgrades a plain connection with STARTTLS (port 587). It is
-	// the default: the upgrade is mandatory, never opportunistic.
-	TLSStartTLS TLSMode = "starttls"
-	// TLSPlain is cleartext and only allowed to a loopback relay: secbot's
-	// mail is often embargoed, and go-smtp would happily send AUTH PLAIN in
-	// the clear.
-	TLSPlain TLSMode = "plain"
+	"github.com/secbot/secbot/mailbot/tlsmode"
 )
 
 // ErrPlainNotLoopback is returned when TLSMode is "plain" and the relay is not
@@ -36,8 +22,8 @@ var ErrPlainNotLoopback = errors.New("plain smtp only allowed to a loopback host
 type Config struct {
 	// Addr is the relay's host:port.
 	Addr string
-	// TLSMode defaults to TLSStartTLS.
-	TLSMode TLSMode
+	// TLSMode defaults to tlsmode.StartTLS.
+	TLSMode tlsmode.Mode
 	// TLSConfig is cloned; ServerName defaults to the host of Addr.
 	TLSConfig *tls.Config
 	// Username and Password select AUTH PLAIN when Username != "".
@@ -79,7 +65,7 @@ func (cfg Config) withDefaults() Config {
 	setDur(&cfg.DialTimeout, 30*time.Second)
 	setDur(&cfg.SendTimeout, 5*time.Minute)
 	if cfg.TLSMode == "" {
-		cfg.TLSMode = TLSStartTLS
+		cfg.TLSMode = tlsmode.StartTLS
 	}
 	if cfg.HeloName == "" {
 		cfg.HeloName = "localhost"
@@ -110,8 +96,8 @@ func (cfg Config) Validate() error {
 		addf("smtp addr %q: %w", cfg.Addr, err)
 	}
 	switch cfg.TLSMode {
-	case TLSImplicit, TLSStartTLS:
-	case TLSPlain:
+	case tlsmode.Implicit, tlsmode.StartTLS:
+	case tlsmode.Plain:
 		if err == nil && !loopback.Host(host) {
 			errs = append(errs, fmt.Errorf("smtp addr %q: %w", cfg.Addr, ErrPlainNotLoopback))
 		}

@@ -11,6 +11,7 @@ import (
 	"github.com/emersion/go-smtp"
 
 	"github.com/secbot/secbot/mailbot/loopback"
+	"github.com/secbot/secbot/mailbot/tlsmode"
 )
 
 // conn is one ready (greeted, secured, authenticated) connection to the
@@ -61,7 +62,7 @@ func (s *Sender) dial(ctx context.Context) (*conn, error) {
 // dialRaw opens the TCP (or, for implicit TLS, TLS) connection.
 func (s *Sender) dialRaw(ctx context.Context) (net.Conn, error) {
 	d := &net.Dialer{}
-	if s.cfg.TLSMode == TLSImplicit {
+	if s.cfg.TLSMode == tlsmode.Implicit {
 		td := &tls.Dialer{NetDialer: d, Config: s.tlsConfig()}
 		return td.DialContext(ctx, "tcp", s.cfg.Addr)
 	}
@@ -71,7 +72,7 @@ func (s *Sender) dialRaw(ctx context.Context) (net.Conn, error) {
 	}
 	// Validate checked the name; this checks where "localhost" really
 	// led, before a single byte is sent in the clear.
-	if s.cfg.TLSMode == TLSPlain && !loopback.Peer(raw.RemoteAddr()) {
+	if s.cfg.TLSMode == tlsmode.Plain && !loopback.Peer(raw.RemoteAddr()) {
 		raw.Close()
 		return nil, fmt.Errorf("remote %v: %w", raw.RemoteAddr(), ErrPlainNotLoopback)
 	}
@@ -81,7 +82,7 @@ func (s *Sender) dialRaw(ctx context.Context) (net.Conn, error) {
 // handshake greets the server, upgrades to TLS if configured, and logs in.
 func (s *Sender) handshake(raw net.Conn) (*smtp.Client, error) {
 	var c *smtp.Client
-	if s.cfg.TLSMode == TLSStartTLS {
+	if s.cfg.TLSMode == tlsmode.StartTLS {
 		var err error
 		// Refuses a server that does not offer STARTTLS: no downgrade.
 		if c, err = smtp.NewClientStartTLS(raw, s.tlsConfig()); err != nil {
@@ -112,7 +113,7 @@ func (s *Sender) auth(c *smtp.Client) error {
 	if s.cfg.Username == "" {
 		return nil
 	}
-	// TLSPlain is loopback-only (checked twice above); anything else is TLS.
+	// tlsmode.Plain is loopback-only (checked twice above); anything else is TLS.
 	if !c.SupportsAuth(sasl.Plain) {
 		return fmt.Errorf("auth: %w", errNoAuthPlain)
 	}

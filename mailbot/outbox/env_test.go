@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"testing"
 	"time"
+
+	"github.com/secbot/secbot/mailbot/tlsmode"
 )
 
 // env is one test's world: fake clock and queue, real SMTP server, sender.
@@ -28,7 +30,7 @@ func newEnv(t *testing.T, o serverOpts) *env {
 	e.ts = newTestServer(t, ev, o)
 	e.cfg = Config{
 		Addr:     e.ts.Addr,
-		TLSMode:  TLSPlain,
+		TLSMode:  tlsmode.Plain,
 		Username: "secbot",
 		Password: "hunter2",
 		HeloName: "secbot.test",

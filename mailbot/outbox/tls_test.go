@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/secbot/secbot/mailbot/tlsmode"
 )
 
 // testTLS returns a server config with a fresh self-signed certificate for
@@ -46,10 +48,10 @@ func testTLS(t *testing.T) (server, client *tls.Config) {
 }
 
 func TestTLSModes(t *testing.T) {
-	for _, mode := range []TLSMode{TLSStartTLS, TLSImplicit} {
+	for _, mode := range []tlsmode.Mode{tlsmode.StartTLS, tlsmode.Implicit} {
 		t.Run(string(mode), func(t *testing.T) {
 			srvTLS, cliTLS := testTLS(t)
-			e := newEnv(t, serverOpts{tls: srvTLS, implicit: mode == TLSImplicit})
+			e := newEnv(t, serverOpts{tls: srvTLS, implicit: mode == tlsmode.Implicit})
 			e.cfg.TLSMode, e.cfg.TLSConfig = mode, cliTLS
 			e.start()
 			m := e.enqueue("alice@example.net")
@@ -67,7 +69,7 @@ func TestTLSModes(t *testing.T) {
 // A relay that does not offer STARTTLS must not get the mail in cleartext.
 func TestStartTLSNotOffered(t *testing.T) {
 	e := newEnv(t, serverOpts{})
-	e.cfg.TLSMode = TLSStartTLS
+	e.cfg.TLSMode = tlsmode.StartTLS
 	e.start()
 	m := e.enqueue("alice@example.net")
 	e.s.Kick()
@@ -84,7 +86,7 @@ func TestStartTLSNotOffered(t *testing.T) {
 func TestTLSUntrusted(t *testing.T) {
 	srvTLS, _ := testTLS(t)
 	e := newEnv(t, serverOpts{tls: srvTLS, implicit: true})
-	e.cfg.TLSMode = TLSImplicit
+	e.cfg.TLSMode = tlsmode.Implicit
 	e.start()
 	m := e.enqueue("alice@example.net")
 	e.s.Kick()
