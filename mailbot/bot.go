@@ -104,7 +104,7 @@ func (b *Bot) senderConfig() (outbox.Config, error) {
 		Addr: c.Addr, TLSMode: c.TLS, TLSConfig: b.opts.SMTPTLS,
 		Username: c.Username, Password: pw, HeloName: c.Helo,
 		MinBackoff: b.opts.MinBackoff, MaxBackoff: b.opts.MaxBackoff,
-		Logger: b.log.With("part", "outbox"), Now: b.now,
+		Logger: b.log.With("part", "outbox"), Now: b.now, Panics: &b.panics,
 	}, nil
 }
 
@@ -118,15 +118,15 @@ func (b *Bot) intakeConfig() (intake.Config, error) {
 		Addr: c.Addr, TLSMode: c.TLS, TLSConfig: b.opts.IMAPTLS,
 		Username: c.Username, Password: pw, Mailbox: c.Mailbox, MoveTo: c.MoveTo,
 		MaxSize: b.cfg.Robot.MaxMessageBytes, PollInterval: c.PollInterval,
-		Logger: b.log.With("part", "intake"), OnIdle: b.opts.OnIdle,
+		Logger: b.log.With("part", "intake"), OnIdle: b.opts.OnIdle, Panics: &b.panics,
 	}, nil
 }
 
 func (b *Bot) kick() { b.sender.Kick() }
 
-// Panics counts panics recovered in secbot's goroutines; tests fail when
-// it is not zero.
-func (b *Bot) Panics() int64 { return b.panics.Load() + outbox.Panics() }
+// Panics counts panics recovered in this Bot's goroutines (ingest, the
+// intake, the sender, the scheduler); tests fail when it is not zero.
+func (b *Bot) Panics() int64 { return b.panics.Load() }
 
 // Run runs the intake and the sender until ctx is cancelled. Shutdown is
 // in two phases: cancelling ctx stops the intake from taking new mail;

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"sync/atomic"
 	"time"
 
 	"github.com/secbot/secbot/mailbot/loopback"
@@ -82,6 +83,10 @@ type Config struct {
 	// Logger receives uids, counts, mailbox names and errors, never message
 	// contents, subjects or addresses. Default slog.Default().
 	Logger *slog.Logger
+	// Panics counts the panics this intake recovered from (its owner's
+	// counter, so that two Bots in one process keep theirs apart). nil
+	// counts them package-wide, where a test's TestMain finds them.
+	Panics *atomic.Int64
 
 	// OnIdle, if set, is called each time the loop has caught up and starts
 	// waiting for new mail. Tests and the demo use it to know the loop is idle.
@@ -105,6 +110,9 @@ func (c Config) withDefaults() Config {
 	setDefault(&c.CommandTimeout, DefaultCommandTimeout)
 	setDefault(&c.KeepAlive, DefaultKeepAlive)
 	setDefault(&c.KeepAliveTimeout, DefaultKeepAliveTimeout)
+	if c.Panics == nil {
+		c.Panics = &unownedPanics
+	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()
 	}

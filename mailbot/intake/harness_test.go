@@ -31,7 +31,7 @@ const (
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if n := panics.Load(); n != 0 {
+	if n := unownedPanics.Load(); n != 0 {
 		fmt.Fprintf(os.Stderr, "intake: %d panics recovered during tests\n", n)
 		code = 1
 	}

@@ -143,7 +143,7 @@ func (s *session) startPrepare(msgs []Message) <-chan error {
 	go func() {
 		defer func() {
 			if r := recover(); r != nil {
-				panics.Add(1)
+				s.cfg.Panics.Add(1)
 				s.log.Error("panic in sink's Prepare", "panic", r, "stack", string(debug.Stack()))
 				done <- fmt.Errorf("prepare uids %d-%d: panic: %v", msgs[0].UID, msgs[len(msgs)-1].UID, r)
 			}
@@ -161,7 +161,7 @@ func (s *session) deliver(ctx context.Context, msgs []Message) (err error) {
 	first, last := msgs[0].UID, msgs[len(msgs)-1].UID
 	defer func() {
 		if r := recover(); r != nil {
-			panics.Add(1)
+			s.cfg.Panics.Add(1)
 			s.log.Error("panic in sink", "panic", r, "stack", string(debug.Stack()))
 			err = fmt.Errorf("deliver uids %d-%d: panic: %v", first, last, r)
 		}

@@ -254,8 +254,34 @@ func TestSinkPanicIsRecovered(t *testing.T) {
 
 	checkDelivered(t, &sink.memSink, raws, ts.uidValidity())
 	checkSeen(t, ts, "INBOX", true)
-	if n := panics.Swap(0); n != 1 { // TestMain fails on any left over
+	if n := unownedPanics.Swap(0); n != 1 { // TestMain fails on any left over
 		t.Errorf("%d panics recovered, want 1", n)
+	}
+}
+
+// TestPanicsCountOnTheOwnersCounter: an intake whose Config names a
+// counter counts its panics there, not package-wide, so that each Bot in
+// a process sees its own.
+func TestPanicsCountOnTheOwnersCounter(t *testing.T) {
+	ts := newTestServer(t)
+	ts.appendN(2)
+	sink := &hookSink{hook: func(_ context.Context, call int64) error {
+		if call == 1 {
+			panic("sink bug")
+		}
+		return nil
+	}}
+	var own atomic.Int64
+	cfg := testConfig(t, ts)
+	cfg.Panics = &own
+	l := startLoop(t, cfg, sink)
+	l.waitIdle(t, 1)
+	l.stop(t)
+	if n := own.Load(); n != 1 {
+		t.Errorf("the owner's counter holds %d panics, want 1", n)
+	}
+	if n := unownedPanics.Load(); n != 0 {
+		t.Errorf("%d panics counted package-wide, want 0", n)
 	}
 }
 
@@ -339,7 +365,7 @@ func TestPipelinePreparePanicMarksNothingAfter(t *testing.T) {
 		t.Errorf("delivered %v, want 1..10", got)
 	}
 	checkSeenUpTo(t, ts, 10)
-	if n := panics.Swap(0); n < 1 { // TestMain fails on any left over
+	if n := unownedPanics.Swap(0); n < 1 { // TestMain fails on any left over
 		t.Errorf("%d panics counted, want the one in Prepare (once per session)", n)
 	}
 }

@@ -8,8 +8,9 @@ import (
 	"sync/atomic"
 )
 
-// panics counts panics recovered in sessions; tests fail when it is not 0.
-var panics atomic.Int64
+// unownedPanics counts the panics recovered in sessions whose Config
+// names no counter of its own; tests fail when it is not 0.
+var unownedPanics atomic.Int64
 
 // Run connects, and loops until ctx is cancelled: it delivers everything
 // above the sink's lastUID in batches, marks each batch after Deliver
@@ -49,7 +50,7 @@ func (s *session) runSafe(ctx context.Context) (err error) {
 	defer s.close(ctx)
 	defer func() {
 		if r := recover(); r != nil {
-			panics.Add(1)
+			s.cfg.Panics.Add(1)
 			s.log.Error("panic in imap session", "panic", r, "stack", string(debug.Stack()))
 			err = fmt.Errorf("panic: %v", r)
 		}

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/secbot/secbot/mailbot/loopback"
@@ -48,6 +49,10 @@ type Config struct {
 	// Logger gets ids, recipient counts and SMTP codes, never message
 	// bodies, subjects or addresses. Default slog.Default().
 	Logger *slog.Logger
+	// Panics counts the panics this sender recovered from (its owner's
+	// counter, so that two Bots in one process keep theirs apart). nil
+	// counts them package-wide (see Panics).
+	Panics *atomic.Int64
 	// Now is the clock, injectable for tests; default time.Now.
 	Now func() time.Time
 }
@@ -72,6 +77,9 @@ func (cfg Config) withDefaults() Config {
 	}
 	if cfg.BatchMax <= 0 {
 		cfg.BatchMax = 100
+	}
+	if cfg.Panics == nil {
+		cfg.Panics = &unownedPanics
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()

@@ -2,10 +2,11 @@ package outbox
 
 import "sync/atomic"
 
-// panics counts recovered panics in this package's goroutines. It is package
-// wide, like mox's metrics, so a test's TestMain can fail the run if any
-// Sender panicked.
-var panics atomic.Int64
+// unownedPanics counts recovered panics of the senders whose Config names
+// no counter of its own, so that a test's TestMain can fail the run if any
+// of them panicked. A Bot passes its own counter.
+var unownedPanics atomic.Int64
 
-// Panics returns how many panics the senders of this process recovered from.
-func Panics() int64 { return panics.Load() }
+// Panics returns how many panics the senders without a counter of their
+// own recovered from.
+func Panics() int64 { return unownedPanics.Load() }

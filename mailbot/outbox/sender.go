@@ -58,7 +58,7 @@ func (s *Sender) Run(ctx context.Context) error {
 func (s *Sender) step(ctx context.Context) (wait time.Duration) {
 	defer func() {
 		if r := recover(); r != nil {
-			panics.Add(1)
+			s.cfg.Panics.Add(1)
 			s.log.Error("panic in sender", "panic", r, "stack", string(debug.Stack()))
 			wait = s.cfg.MinBackoff
 		}
