@@ -33,8 +33,6 @@ type Attachment struct {
 	Data []byte
 }
 
-var seq int
-
 // Compose renders m as person from would send it.
 func (w *World) Compose(from Person, m Mail) ([]byte, string, error) {
 	if m.To == "" {
@@ -42,8 +40,8 @@ func (w *World) Compose(from Person, m Mail) ([]byte, string, error) {
 	}
 	if m.MessageID == "" {
 		w.mu.Lock()
-		seq++
-		m.MessageID = fmt.Sprintf("%d.%d@%s", time.Now().UnixNano(), seq, domainOf(from.Address))
+		w.seq++
+		m.MessageID = fmt.Sprintf("%d.%d@%s", time.Now().UnixNano(), w.seq, domainOf(from.Address))
 		w.mu.Unlock()
 	}
 	var h gomail.Header

@@ -61,6 +61,7 @@ type World struct {
 	idle      chan struct{}
 	options   func(*mailbot.Options)
 	skipCheck bool
+	seq       int // numbers the Message-IDs Compose makes; under mu
 }
 
 // Options tune NewWorld.
