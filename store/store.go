@@ -19,12 +19,13 @@ import (
 // SchemaVersion is the layout this code reads and writes. Open refuses a
 // file written by a newer secbot rather than guessing at its layout, and
 // upgrades an older file it opens for writing, step by step (see
-// migrations).
+// migrations); a read-only Open of an older file is refused, since only
+// the current layout is read.
 //
 //	1: raw messages one per key in bucket raw
 //	2: raw messages packed into chunks (bucket raw-chunks), version 1 keys
-//	   still read; bucket fanout; rendered outbox mail in bucket
-//	   outbox-data (version 1 entries carry it inline, still read)
+//	   read as they were until 4; bucket fanout; rendered outbox mail in
+//	   bucket outbox-data (version 1 entries carried it inline)
 //	3: a case's reporter keys carry their source ("keys"); the bare keys
 //	   of version 2 ("reporter_keys") are migrated on open, see migrate.go
 //	4: version lists are ranges, not text; bucket timer-index; the
