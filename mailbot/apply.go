@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/secbot/secbot/mailbot/command"
+	"github.com/secbot/secbot/mailbot/versions"
 	"github.com/secbot/secbot/store"
 )
 
@@ -99,13 +100,13 @@ func oneLine(s string) string {
 	return fmt.Sprintf("%q", first)
 }
 
-func setRanges(field *string, name string, cmd command.Command) (string, error) {
+func setRanges(field *versions.List, name string, cmd command.Command) (string, error) {
 	if cmd.Clear {
-		*field = ""
+		*field = nil
 		return name + " cleared", nil
 	}
-	*field = command.FormatRanges(cmd.Ranges)
-	return fmt.Sprintf("%s = %s", name, *field), nil
+	*field = cmd.Ranges
+	return fmt.Sprintf("%s = %s", name, field), nil
 }
 
 func (r *cmdRun) credit(cmd command.Command) (string, error) {

@@ -76,7 +76,7 @@ func TestSignedCommandsChangeTheCase(t *testing.T) {
 	}
 	c := e.caseByID("SEC-2026-0001")
 	f := c.Fields
-	if c.State != store.StateAccepted || f.Title != "Heap overflow in frobnicate()" || f.Affected != ">=1.2 <1.4.3" || f.CWE != "CWE-787" ||
+	if c.State != store.StateAccepted || f.Title != "Heap overflow in frobnicate()" || f.Affected.String() != ">=1.2 <1.4.3" || f.Affected[0].Fixed != "1.4.3" || f.CWE != "CWE-787" ||
 		f.CVE != "CVE-2026-12345" || f.CRD.Format("2006-01-02 15:04") != crd+" 14:00" || len(f.Credits) != 1 || len(f.Branches) != 1 ||
 		f.Impact != "A remote attacker can crash the server.\nPossibly more." {
 		t.Errorf("case after commands: state %s fields %+v", c.State, f)

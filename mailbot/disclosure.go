@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/secbot/secbot/mailbot/advisory"
 	"github.com/secbot/secbot/mailbot/command"
 	"github.com/secbot/secbot/mailbot/keyring"
 	"github.com/secbot/secbot/mailbot/policy"
@@ -34,16 +35,19 @@ var embargoed = map[string]bool{
 	KindPrenotify: true, KindCVERequest: true, KindReminder: true,
 }
 
-// policyFields maps a case onto the policy package's advisory fields.
+// policyFields maps a case onto the policy package's advisory fields,
+// through its typed advisory (patches play no part in the policy).
 func (b *Bot) policyFields(c *store.Case) policy.Fields {
-	f := c.Fields
-	pf := policy.Fields{ProjectName: b.cfg.Robot.ProjectName, ProjectURL: b.cfg.Robot.ProjectURL,
-		Title: f.Title, Affected: f.Affected, NotAffected: f.NotAffected, Unchecked: f.Unchecked,
-		Type: f.Type, Impact: f.Impact, CVE: f.CVE, CRD: f.CRD, Mitigation: f.Mitigation, Workaround: f.Workaround}
-	for _, cr := range f.Credits {
-		pf.Credits = append(pf.Credits, cr.Name)
+	return advisory.Build(c, advisory.ProjectOf(b.cfg), nil).Policy()
+}
+
+// advisoryOf builds the case's advisory, with its current patches.
+func (b *Bot) advisoryOf(tx *store.Tx, c *store.Case) (*advisory.Advisory, error) {
+	patches, err := tx.Patches(c.ID)
+	if err != nil {
+		return nil, err
 	}
-	return pf
+	return advisory.Build(c, advisory.ProjectOf(b.cfg), patches), nil
 }
 
 // limits are the configured embargo limits over the policy defaults.

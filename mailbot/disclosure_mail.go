@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/secbot/secbot/mailbot/advisory"
 	"github.com/secbot/secbot/mailbot/keyring"
 	"github.com/secbot/secbot/mailbot/pgpmime"
 	"github.com/secbot/secbot/mailbot/policy"
@@ -114,67 +115,14 @@ func (b *Bot) publishCase(tx *store.Tx, c *store.Case, now time.Time) (int, erro
 	return n, nil
 }
 
-// advisoryData gathers what the advisory template shows.
-func (b *Bot) advisoryData(tx *store.Tx, c *store.Case, draft bool) (map[string]any, []*store.Patch, error) {
-	patches, err := currentPatches(tx, c.ID)
-	if err != nil {
-		return nil, nil, err
-	}
-	f := c.Fields
-	var credits, branches, plist []string
-	for _, cr := range f.Credits {
-		credits = append(credits, fmt.Sprintf("%s (%s)", cr.Name, strings.ReplaceAll(cr.Kind, "-", " ")))
-	}
-	for _, br := range f.Branches {
-		branches = append(branches, fmt.Sprintf("%s in %s", br.Name, br.Fixed))
-	}
-	for _, p := range patches {
-		plist = append(plist, fmt.Sprintf("%s  %s", p.SHA256, p.Name))
-	}
-	typ := f.Type
-	if f.CWE != "" && !strings.Contains(typ, f.CWE) {
-		typ = strings.TrimSpace(f.CWE + " " + typ)
-	}
-	sev := f.Severity
-	if f.CVSS != "" {
-		sev += " (" + f.CVSS + ")"
-	}
-	req, _ := b.missing(c)
-	return map[string]any{
-		"Case": c.ID, "Draft": draft, "Project": b.projectName(), "ProjectURL": b.cfg.Robot.ProjectURL,
-		"Title": f.Title, "CVE": f.CVE, "CRD": fmtCRD(f.CRD), "Affected": f.Affected, "NotAffected": f.NotAffected,
-		"Unchecked": f.Unchecked, "Branches": strings.Join(branches, ", "), "Type": typ, "Severity": sev,
-		"Impact": f.Impact, "Mitigation": f.Mitigation, "Workaround": f.Workaround, "Credits": credits,
-		"Patches": plist, "Missing": strings.Join(req, ", "),
-	}, patches, nil
-}
-
-// RenderAdvisory renders a case's advisory (draft or final) as text, for
-// `secbot case advisory`.
-func RenderAdvisory(b *Bot, tx *store.Tx, caseID string, draft bool) (string, error) {
-	c, err := tx.Case(caseID)
-	if err != nil {
-		return "", err
-	}
-	data, _, err := b.advisoryData(tx, c, draft)
-	if err != nil {
-		return "", err
-	}
-	subj, body, err := b.tmpl.Render(templates.Advisory, data)
-	if err != nil {
-		return "", err
-	}
-	return "Subject: " + subj + "\n\n" + string(body), nil
-}
-
 // advisoryAttachments renders the advisory and returns its subject, its
 // text, and the attachments: the advisory itself, then every patch.
 func (b *Bot) advisoryAttachments(tx *store.Tx, c *store.Case, draft bool) (string, []byte, []attachment, error) {
-	data, patches, err := b.advisoryData(tx, c, draft)
+	a, err := b.advisoryOf(tx, c)
 	if err != nil {
 		return "", nil, nil, errPermanent{err}
 	}
-	subj, adv, err := b.tmpl.Render(templates.Advisory, data)
+	subj, adv, err := a.Render(b.tmpl, draft)
 	if err != nil {
 		return "", nil, nil, errPermanent{err}
 	}
@@ -183,7 +131,7 @@ func (b *Bot) advisoryAttachments(tx *store.Tx, c *store.Case, draft bool) (stri
 		name = c.ID + "-advisory-DRAFT.txt"
 	}
 	atts := []attachment{{Name: name, ContentType: "text/plain", Data: adv}}
-	for _, p := range patches {
+	for _, p := range a.Patches {
 		atts = append(atts, attachment{Name: p.Name, ContentType: "text/x-diff", Data: tx.PatchData(p.SHA256)})
 	}
 	return subj, adv, atts, nil
@@ -209,15 +157,11 @@ func (b *Bot) renderDisclosure(tx *store.Tx, om *store.OutMail, sp spec) ([]byte
 		base["Cleared"], base["Previous"] = c.Fields.CRD.IsZero(), sp.Previous
 		return b.renderSimple(om, sp, templates.CRD, base)
 	case KindCVERequest:
-		var credits []string
-		for _, cr := range c.Fields.Credits {
-			credits = append(credits, cr.Name)
+		a, err := b.advisoryOf(tx, c)
+		if err != nil {
+			return nil, errPermanent{err}
 		}
-		for k, v := range map[string]any{"Affected": c.Fields.Affected, "NotAffected": c.Fields.NotAffected,
-			"Type": c.Fields.Type, "Impact": c.Fields.Impact, "Credits": strings.Join(credits, ", "), "CRD": fmtCRD(c.Fields.CRD)} {
-			base[k] = v
-		}
-		return b.renderSimple(om, sp, templates.CVERequest, base)
+		return b.renderSimple(om, sp, templates.CVERequest, advisory.CVERequest{Advisory: a, Robot: b.cfg.Robot.Name})
 	case KindAnnounce:
 		_, adv, atts, err := b.advisoryAttachments(tx, c, false)
 		if err != nil {
@@ -248,7 +192,7 @@ func (b *Bot) isDistros(id string) bool {
 	return ok && d.Kind == policy.KindDistros
 }
 
-func (b *Bot) renderSimple(om *store.OutMail, sp spec, name string, data map[string]any) ([]byte, error) {
+func (b *Bot) renderSimple(om *store.OutMail, sp spec, name string, data any) ([]byte, error) {
 	subj, body, err := b.tmpl.Render(name, data)
 	if err != nil {
 		return nil, errPermanent{err}

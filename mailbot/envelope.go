@@ -17,8 +17,6 @@ import (
 	_ "github.com/emersion/go-message/charset" // decode non-UTF-8 subjects and names
 	gomail "github.com/emersion/go-message/mail"
 	"github.com/emersion/go-message/textproto"
-
-	"github.com/secbot/secbot/store"
 )
 
 // maxHeaderBytes bounds the header section ingest reads; a larger header is
@@ -108,8 +106,8 @@ var readers = sync.Pool{New: func() any { return bufio.NewReader(nil) }}
 // a tenth of a backlog's parsing time.
 //
 // A date the store could not write (a zone of 24 hours or more, "-2400",
-// which both parsers accept, or a year past 9999) is kept in UTC, or
-// dropped.
+// which both parsers accept, or a year past 9999) is returned as it is:
+// the store keeps it in UTC, or drops it (store.Tx.AddMessage).
 func headerDate(h gomail.Header) time.Time {
 	v := strings.TrimSpace(h.Get("Date"))
 	if v == "" {
@@ -118,12 +116,6 @@ func headerDate(h gomail.Header) time.Time {
 	t, err := time.Parse(time.RFC1123Z, v)
 	if err != nil {
 		t, _ = h.Date()
-	}
-	if !store.JSONTimeOK(t) {
-		t = t.UTC()
-	}
-	if !store.JSONTimeOK(t) {
-		return time.Time{}
 	}
 	return t
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/secbot/secbot/mailbot/advisory"
 	"github.com/secbot/secbot/store"
 	"github.com/secbot/secbot/templates"
 )
@@ -30,7 +31,11 @@ type transcriptData struct {
 // queueTranscript answers a command mail, in its thread, to every
 // maintainer, encrypted like every maintainer copy.
 func (b *Bot) queueTranscript(tx *store.Tx, c *store.Case, m *store.Message, p *prepared, lines []lineResult, header string, now time.Time) (int, error) {
-	td := transcriptData{Header: header, From: p.env.From, Lines: lines, Summary: caseSummary(c)}
+	a, err := b.advisoryOf(tx, c)
+	if err != nil {
+		return 0, err
+	}
+	td := transcriptData{Header: header, From: p.env.From, Lines: lines, Summary: caseSummary(c, a)}
 	if mk, ok := b.keys.MaintainerBySigner(p.signer); ok {
 		td.Signer = fmt.Sprintf("%s (key %s)", mk.Name, spacedFP(mk.FP))
 	}
@@ -101,10 +106,10 @@ func (b *Bot) renderReply(tx *store.Tx, om *store.OutMail, sp spec) ([]byte, err
 }
 
 // caseSummary is the whole case in plain text, for transcripts and the
-// status command. Advisory fields still missing say so.
-func caseSummary(c *store.Case) string {
+// status command: the case's state and people, then its advisory a, each
+// field in the form the advisory shows it. Fields still missing say so.
+func caseSummary(c *store.Case, a *advisory.Advisory) string {
 	var s strings.Builder
-	f := c.Fields
 	fmt.Fprintf(&s, "Case %s: %s\n", c.ID, c.State)
 	if c.DuplicateOf != "" {
 		fmt.Fprintf(&s, "Duplicate of:   %s\n", c.DuplicateOf)
@@ -124,35 +129,19 @@ func caseSummary(c *store.Case) string {
 	if len(c.Reporters) > 0 {
 		row("Reporter keys", strings.Join(ReporterKeyLines(c), "\n"))
 	}
-	row("Title", f.Title)
-	row("Affected", f.Affected)
-	row("Not affected", f.NotAffected)
-	row("Not checked", f.Unchecked)
-	row("Type", f.Type)
-	row("Impact", f.Impact)
-	sev := f.Severity
-	if f.CVSS != "" {
-		sev += " " + f.CVSS
-	}
-	row("Severity", sev)
-	row("CVE", f.CVE)
-	crd := ""
-	if !f.CRD.IsZero() {
-		crd = f.CRD.UTC().Format("Mon 2006-01-02 15:04 MST")
-	}
-	row("CRD", crd)
-	row("Mitigation", f.Mitigation)
-	row("Workaround", f.Workaround)
-	var credits []string
-	for _, cr := range f.Credits {
-		credits = append(credits, fmt.Sprintf("%s (%s)", cr.Name, cr.Kind))
-	}
-	row("Credits", strings.Join(credits, ", "))
-	var branches []string
-	for _, br := range f.Branches {
-		branches = append(branches, fmt.Sprintf("%s fixed in %s", br.Name, br.Fixed))
-	}
-	row("Branches", strings.Join(branches, ", "))
+	row("Title", a.Title)
+	row("Affected", a.Affected.String())
+	row("Not affected", a.NotAffected.String())
+	row("Not checked", a.Unchecked.String())
+	row("Type", a.Type.String())
+	row("Impact", a.Impact)
+	row("Severity", a.Severity.String())
+	row("CVE", a.CVE)
+	row("CRD", a.CRD.String())
+	row("Mitigation", a.Mitigation)
+	row("Workaround", a.Workaround)
+	row("Credits", a.Credits.String())
+	row("Branches", a.Branches.String())
 	fmt.Fprintf(&s, "Messages:       %d\n", len(c.Messages))
 	return s.String()
 }

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/secbot/secbot/mailbot/versions"
 )
 
 // Case states.
@@ -77,22 +79,24 @@ type Sent struct {
 
 // Fields are the security advisory's contents (the seed's list).
 type Fields struct {
-	Title        string    `json:"title,omitempty"`
-	Affected     string    `json:"affected,omitempty"`
-	NotAffected  string    `json:"not_affected,omitempty"`
-	Unchecked    string    `json:"unchecked,omitempty"`
-	Type         string    `json:"type,omitempty"`
-	CWE          string    `json:"cwe,omitempty"`
-	Impact       string    `json:"impact,omitempty"`
-	Severity     string    `json:"severity,omitempty"`
-	CVSS         string    `json:"cvss,omitempty"`
-	CVE          string    `json:"cve,omitempty"`
-	CRD          time.Time `json:"crd,omitzero"`
-	Mitigation   string    `json:"mitigation,omitempty"`
-	Workaround   string    `json:"workaround,omitempty"`
-	Credits      []Credit  `json:"credits,omitempty"`
-	Branches     []Branch  `json:"branches,omitempty"`
-	CVERequested time.Time `json:"cve_requested,omitzero"`
+	Title string `json:"title,omitempty"`
+	// Affected, NotAffected and Unchecked are version lists, kept as
+	// ranges since schema 4 (text before; Open migrates it).
+	Affected     versions.List `json:"affected,omitempty"`
+	NotAffected  versions.List `json:"not_affected,omitempty"`
+	Unchecked    versions.List `json:"unchecked,omitempty"`
+	Type         string        `json:"type,omitempty"`
+	CWE          string        `json:"cwe,omitempty"`
+	Impact       string        `json:"impact,omitempty"`
+	Severity     string        `json:"severity,omitempty"`
+	CVSS         string        `json:"cvss,omitempty"`
+	CVE          string        `json:"cve,omitempty"`
+	CRD          time.Time     `json:"crd,omitzero"`
+	Mitigation   string        `json:"mitigation,omitempty"`
+	Workaround   string        `json:"workaround,omitempty"`
+	Credits      []Credit      `json:"credits,omitempty"`
+	Branches     []Branch      `json:"branches,omitempty"`
+	CVERequested time.Time     `json:"cve_requested,omitzero"`
 }
 
 // Credit names one person to thank in the advisory.

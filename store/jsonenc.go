@@ -27,20 +27,35 @@ func appendJSONString(b []byte, s string) []byte {
 	return append(b, '"')
 }
 
-// JSONTimeOK tells whether t can be written as an RFC 3339 JSON string:
+// jsonTimeOK tells whether t can be written as an RFC 3339 JSON string:
 // time.Time's MarshalJSON refuses a year outside 0-9999 and a zone offset
 // of 24 hours or more (which RFC 1123 dates such as "-2400" can carry).
-func JSONTimeOK(t time.Time) bool {
+func jsonTimeOK(t time.Time) bool {
 	_, off := t.Zone()
 	return t.Year() >= 0 && t.Year() <= 9999 && off > -24*3600 && off < 24*3600
 }
 
 // appendJSONTime appends t as time.Time's MarshalJSON does, for a t
-// that JSONTimeOK accepts (encodeJSON checks before any appender runs).
+// that jsonTimeOK accepts (encodeJSON checks before any appender runs).
 func appendJSONTime(b []byte, t time.Time) []byte {
 	b = append(b, '"')
 	b = t.AppendFormat(b, time.RFC3339Nano)
 	return append(b, '"')
+}
+
+// writableTime is t as a record can hold it: a time JSON cannot encode
+// (a Date header's zone of 24 hours, which both mail date parsers
+// accept, or a year past 9999) is kept in UTC, or dropped (zero) when
+// even that cannot be written. Mail dates come from the sender, so an
+// odd one must neither fail the transaction nor lose the message.
+func writableTime(t time.Time) time.Time {
+	if jsonTimeOK(t) {
+		return t
+	}
+	if t = t.UTC(); jsonTimeOK(t) {
+		return t
+	}
+	return time.Time{}
 }
 
 func appendField(b []byte, name string) []byte {
@@ -160,7 +175,7 @@ func (f *Fanout) appendJSON(b []byte) []byte {
 // written (else json.Marshal, which reports the error).
 func encodeJSON(appendJSON func([]byte) []byte, v any, times ...time.Time) ([]byte, error) {
 	for _, t := range times {
-		if !JSONTimeOK(t) {
+		if !jsonTimeOK(t) {
 			return json.Marshal(v)
 		}
 	}

@@ -88,7 +88,7 @@ func TestEncodeJSONUnwritableTimes(t *testing.T) {
 			t.Errorf("%v encoded without error", tm)
 		}
 		if _, err := json.Marshal(m); err == nil {
-			t.Errorf("%v: json.Marshal has no error either: JSONTimeOK is too strict", tm)
+			t.Errorf("%v: json.Marshal has no error either: jsonTimeOK is too strict", tm)
 		}
 	}
 }
@@ -100,7 +100,7 @@ func FuzzAppendJSON(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s1, s2 string, sec int64, flag bool) {
 		// Zone offsets up to a day either way; the seconds pick one.
 		tm := time.Unix(sec, int64(len(s1))).In(time.FixedZone("", int(sec%(48*3600))-24*3600))
-		if !JSONTimeOK(tm) {
+		if !jsonTimeOK(tm) {
 			return
 		}
 		m := &Message{Key: uint64(len(s2)), Case: s1, MessageID: s2, Received: tm, From: strings.ToUpper(s1),

@@ -1,7 +1,7 @@
 package store
 
-// Tests of the schema 2 layout: raw chunks, index entries, fan-outs and
-// outbox data, and that schema 1 data still reads.
+// Tests of the layout: raw chunks, index entries, fan-outs and outbox
+// data, and that schema 1 data is migrated.
 
 import (
 	"bytes"
@@ -90,8 +90,8 @@ func TestChunkNotRewritten(t *testing.T) {
 }
 
 // TestSchema1Store: a store written before chunks (raw bytes under the
-// message key in bucket raw) still reads, and is marked schema 2 when
-// opened for writing.
+// message key in bucket raw) is migrated when opened for writing: the
+// bytes move into a chunk, bucket raw is gone, and the schema is raised.
 func TestSchema1Store(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "s.db")
 	db, err := bolt.Open(path, 0o600, nil)
@@ -138,6 +138,12 @@ func TestSchema1Store(t *testing.T) {
 		if v := beU64(tx.btx.Bucket(bucketMeta).Get(keySchema)); v != SchemaVersion {
 			t.Errorf("schema after open = %d, want %d", v, SchemaVersion)
 		}
+		if tx.btx.Bucket(bucketRaw) != nil {
+			t.Errorf("bucket raw is still there")
+		}
+		if m, _ := tx.Message(1); m == nil || m.RawAt == nil || m.PlainAt == nil {
+			t.Errorf("message 1 does not say where its bytes went: %+v", m)
+		}
 		return nil
 	})
 }
@@ -171,8 +177,8 @@ func TestFanoutsInOrder(t *testing.T) {
 	})
 }
 
-// TestThreadRefs: index entries read back as written, and a schema 1
-// entry (JSON) still reads.
+// TestThreadRefs: index entries read back as written, and a broken one
+// does not read.
 func TestThreadRefs(t *testing.T) {
 	s := openTemp(t)
 	s.Update(func(tx *Tx) error {
@@ -186,10 +192,6 @@ func TestThreadRefs(t *testing.T) {
 				t.Errorf("lookup %s = %+v %v, want %+v", id, got, ok, ref)
 			}
 		}
-		tx.btx.Bucket(bucketMsgID).Put([]byte("old@x"), []byte(`{"case":"SEC-2025-0009","msg":3}`))
-		if got, ok := tx.LookupMessageID("old@x"); !ok || !reflect.DeepEqual(got, ThreadRef{Case: "SEC-2025-0009", Msg: 3}) {
-			t.Errorf("schema 1 entry = %+v %v", got, ok)
-		}
 		tx.btx.Bucket(bucketMsgID).Put([]byte("short@x"), []byte{1, 2})
 		if got, ok := tx.LookupMessageID("short@x"); ok {
 			t.Errorf("a broken entry reads as %+v", got)
@@ -199,7 +201,7 @@ func TestThreadRefs(t *testing.T) {
 }
 
 // TestOutMailData: rendered bytes are stored once, apart from the record,
-// and read back with it; a schema 1 entry with the bytes inline still reads.
+// and read back with it.
 func TestOutMailData(t *testing.T) {
 	s := openTemp(t)
 	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
@@ -219,11 +221,10 @@ func TestOutMailData(t *testing.T) {
 		if rec := tx.btx.Bucket(bucketOutbox).Get([]byte("a@x")); bytes.Contains(rec, []byte(`"data"`)) {
 			t.Errorf("the record carries the bytes: %s", rec)
 		}
-		old, _ := json.Marshal(OutMail{ID: "old@x", State: OutPending, Data: []byte("inline"), Queued: now})
-		return tx.btx.Bucket(bucketOutbox).Put([]byte("old@x"), old)
+		return nil
 	})
 	s.View(func(tx *Tx) error {
-		for id, want := range map[string]string{"a@x": "rendered", "old@x": "inline"} {
+		for id, want := range map[string]string{"a@x": "rendered"} {
 			m, err := tx.OutMail(id)
 			if err != nil || string(m.Data) != want {
 				t.Errorf("%s: data %q, %v; want %q", id, m.Data, err, want)

@@ -37,8 +37,8 @@ type Message struct {
 	Mailbox     string `json:"mailbox,omitempty"`
 	UIDValidity uint32 `json:"uid_validity,omitempty"`
 	UID         uint32 `json:"uid,omitempty"`
-	// RawAt and PlainAt say where the bytes are; nil in a schema 1 store,
-	// whose bytes are under the message key in bucket raw.
+	// RawAt and PlainAt say where the bytes are; PlainAt is nil when the
+	// message was not encrypted.
 	RawAt   *BlobRef `json:"raw_at,omitempty"`
 	PlainAt *BlobRef `json:"plain_at,omitempty"`
 }
@@ -56,6 +56,7 @@ func (tx *Tx) AddMessage(m *Message, raw, plain []byte) (uint64, error) {
 		return 0, fmt.Errorf("message sequence: %w", err)
 	}
 	m.Key = key
+	m.Received, m.Date = writableTime(m.Received), writableTime(m.Date)
 	if m.RawAt, err = tx.addBlob(raw); err != nil {
 		return 0, fmt.Errorf("raw message %d: %w", key, err)
 	}
@@ -96,10 +97,10 @@ func (tx *Tx) Raw(key uint64) []byte {
 
 // RawOf is Raw for a message record already read.
 func (tx *Tx) RawOf(m *Message) []byte {
-	if m.RawAt != nil {
-		return tx.blob(m.RawAt)
+	if m.RawAt == nil {
+		return nil
 	}
-	return tx.btx.Bucket(bucketRaw).Get(append(u64(m.Key), 'r'))
+	return tx.blob(m.RawAt)
 }
 
 // Plain returns the decrypted form of an encrypted message, or the raw
@@ -116,11 +117,6 @@ func (tx *Tx) Plain(key uint64) []byte {
 func (tx *Tx) PlainOf(m *Message) []byte {
 	if m.PlainAt != nil {
 		return tx.blob(m.PlainAt)
-	}
-	if m.RawAt == nil { // schema 1: the decrypted form under the key, if any
-		if p := tx.btx.Bucket(bucketRaw).Get(append(u64(m.Key), 'p')); p != nil {
-			return p
-		}
 	}
 	return tx.RawOf(m)
 }

@@ -10,12 +10,14 @@ import (
 )
 
 // migrations upgrade a store from the version they are keyed by to the
-// next one. A version without an entry changed only what readers still
-// read as it is (1 → 2). Each step runs in a transaction of its own, which
-// also records the version it reached, so that an interrupted upgrade
-// resumes where it stopped.
+// next one. A version without an entry changed only what readers of that
+// time still read as it was (1 → 2); step 3 → 4 migrated that data too,
+// so readers now know one layout. Each step runs in a transaction of its
+// own, which also records the version it reached, so that an interrupted
+// upgrade resumes where it stopped.
 var migrations = map[uint64]func(btx *bolt.Tx) error{
 	2: migrateReporterKeys,
+	3: migrateToSchema4,
 }
 
 // migrate runs every step from version from up to SchemaVersion.

@@ -3,7 +3,6 @@ package store
 import (
 	"bytes"
 	"encoding/binary"
-	"encoding/json"
 	"fmt"
 	"strings"
 )
@@ -16,7 +15,7 @@ type ThreadRef struct {
 	// Digest is the dedupe digest of the incoming mail (its Message-ID
 	// and body) that holds the id, so that a re-scan finds it without an
 	// index entry of its own. Empty for a mail secbot sent, and in
-	// entries a schema 1 store wrote.
+	// entries a schema 1 store wrote (as JSON; migrated in schema 4).
 	Digest []byte `json:"-"`
 }
 
@@ -56,8 +55,7 @@ func (tx *Tx) LookupMessageID(id string) (ThreadRef, bool) {
 // The index holds an entry per message and per mail secbot sent, so its
 // values are kept small and cheap to read: the message key (8 bytes,
 // big-endian), the digest's length (one byte) and the digest, then the
-// case id. A schema 1 store wrote JSON, which always begins with '{'; a
-// message key never does (it would need to pass 0x7b << 56).
+// case id.
 func (r ThreadRef) encode() []byte {
 	digest := r.Digest
 	if len(digest) > 255 {
@@ -72,10 +70,6 @@ func (r ThreadRef) encode() []byte {
 
 func decodeThreadRef(v []byte) (ThreadRef, error) {
 	var ref ThreadRef
-	if len(v) > 0 && v[0] == '{' {
-		err := json.Unmarshal(v, &ref)
-		return ref, err
-	}
 	if len(v) < 9 || len(v) < 9+int(v[8]) {
 		return ref, fmt.Errorf("message-id index entry of %d bytes", len(v))
 	}

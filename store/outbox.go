@@ -21,7 +21,8 @@ const (
 // and encrypting happen when the sender first takes the mail, which keeps
 // ingest transactions short. The first rendering is kept in Data so that
 // every retry sends the same bytes; it is stored apart from the record
-// (bucket outbox-data), and read back into Data.
+// (bucket outbox-data), and read back into Data. (Schema 1 kept it
+// inline, in the record; schema 4 moved it out.)
 type OutMail struct {
 	// ID is the Message-ID the mail will carry: the idempotency key.
 	ID   string `json:"id"`
@@ -31,7 +32,7 @@ type OutMail struct {
 	Spec json.RawMessage `json:"spec,omitempty"`
 	From string          `json:"from"`
 	To   []string        `json:"to"`
-	Data []byte          `json:"data,omitempty"`
+	Data []byte          `json:"-"`
 
 	Queued      time.Time `json:"queued"`
 	NextAttempt time.Time `json:"next_attempt"`
@@ -79,10 +80,8 @@ func (tx *Tx) OutMail(id string) (*OutMail, error) {
 	if err := tx.getJSON(bucketOutbox, []byte(id), &m); err != nil {
 		return nil, fmt.Errorf("outbox %s: %w", id, err)
 	}
-	if m.Data == nil { // a schema 1 entry has its bytes inline
-		if d := tx.btx.Bucket(bucketOutData).Get([]byte(id)); d != nil {
-			m.Data = bytes.Clone(d)
-		}
+	if d := tx.btx.Bucket(bucketOutData).Get([]byte(id)); d != nil {
+		m.Data = bytes.Clone(d)
 	}
 	return &m, nil
 }
@@ -92,8 +91,6 @@ func (tx *Tx) OutMail(id string) (*OutMail, error) {
 // there: inline, each attempt and delivery record would re-encode them
 // as base64 JSON, twice.
 func (tx *Tx) putOutMail(m *OutMail) error {
-	rec := *m
-	rec.Data = nil
 	if m.Data != nil {
 		data := tx.btx.Bucket(bucketOutData)
 		if data.Get([]byte(m.ID)) == nil {
@@ -102,7 +99,7 @@ func (tx *Tx) putOutMail(m *OutMail) error {
 			}
 		}
 	}
-	return tx.putJSON(bucketOutbox, []byte(m.ID), &rec)
+	return tx.putJSON(bucketOutbox, []byte(m.ID), m)
 }
 
 // Due returns up to max pending entries due at now, oldest first, and the

@@ -19,15 +19,20 @@ import (
 // SchemaVersion is the layout this code reads and writes. Open refuses a
 // file written by a newer secbot rather than guessing at its layout, and
 // upgrades an older file it opens for writing, step by step (see
-// migrations).
+// migrations); a read-only Open of an older file is refused, since only
+// the current layout is read.
 //
 //	1: raw messages one per key in bucket raw
 //	2: raw messages packed into chunks (bucket raw-chunks), version 1 keys
-//	   still read; bucket fanout; rendered outbox mail in bucket
-//	   outbox-data (version 1 entries carry it inline, still read)
+//	   read as they were until 4; bucket fanout; rendered outbox mail in
+//	   bucket outbox-data (version 1 entries carried it inline)
 //	3: a case's reporter keys carry their source ("keys"); the bare keys
 //	   of version 2 ("reporter_keys") are migrated on open, see migrate.go
-const SchemaVersion = 3
+//	4: version lists are ranges, not text; bucket timer-index; the
+//	   layouts of version 1 that versions 2 and 3 still read (bucket
+//	   raw, JSON Message-ID entries, outbox bytes inline) are migrated,
+//	   and readers know one layout only
+const SchemaVersion = 4
 
 // ErrNotFound is returned when a case, message or outbox entry does not exist.
 var ErrNotFound = errors.New("not found")
@@ -39,11 +44,15 @@ var ErrLocked = errors.New("store is locked by another process")
 // ErrNewerSchema is returned by Open for a store written by a newer secbot.
 var ErrNewerSchema = errors.New("store schema is newer than this secbot")
 
+// ErrOlderSchema is returned by a read-only Open of a store an older
+// secbot wrote: readers know the current layout only, and only a
+// writer migrates (secbot run does, when it starts).
+var ErrOlderSchema = errors.New("store schema is older than this secbot: start secbot run once to upgrade it")
+
 var (
 	bucketMeta     = []byte("meta")
 	bucketCases    = []byte("cases")
 	bucketMessages = []byte("messages")
-	bucketRaw      = []byte("raw") // schema 1 only
 	bucketChunks   = []byte("raw-chunks")
 	bucketFanout   = []byte("fanout")
 	bucketOutData  = []byte("outbox-data")
@@ -56,9 +65,11 @@ var (
 	bucketPatches  = []byte("patches")
 	bucketPatchDat = []byte("patch-data")
 	bucketTimers   = []byte("timers")
+	bucketTimerIdx = []byte("timer-index")
 
-	allBuckets = [][]byte{bucketMeta, bucketCases, bucketMessages, bucketRaw, bucketMsgID,
-		bucketIMAP, bucketOutbox, bucketExecuted, bucketAudit, bucketDue, bucketPatches, bucketPatchDat, bucketTimers, bucketChunks, bucketFanout, bucketOutData}
+	allBuckets = [][]byte{bucketMeta, bucketCases, bucketMessages, bucketMsgID, bucketIMAP, bucketOutbox,
+		bucketExecuted, bucketAudit, bucketDue, bucketPatches, bucketPatchDat, bucketTimers, bucketTimerIdx,
+		bucketChunks, bucketFanout, bucketOutData}
 
 	keySchema = []byte("schema")
 )
@@ -136,7 +147,14 @@ func (s *Store) checkSchema() error {
 		if meta == nil {
 			return fmt.Errorf("store has no meta bucket: not initialised")
 		}
-		return checkVersion(meta.Get(keySchema))
+		v := meta.Get(keySchema)
+		if err := checkVersion(v); err != nil {
+			return err
+		}
+		if got := beU64(v); got < SchemaVersion {
+			return fmt.Errorf("%w (file has %d, this secbot knows %d)", ErrOlderSchema, got, SchemaVersion)
+		}
+		return nil
 	})
 }
 

@@ -153,3 +153,71 @@ func TestMessagesAndIndex(t *testing.T) {
 		return nil
 	})
 }
+
+// TestAddMessageNormalisesDates: a Date JSON cannot hold (a zone of 24
+// hours, which RFC 1123 parsers accept; a year past 9999) is kept in UTC
+// or dropped by the store itself, so that no caller needs to check.
+func TestAddMessageNormalisesDates(t *testing.T) {
+	s := openTemp(t)
+	check := func(date, want time.Time) {
+		t.Helper()
+		err := s.Update(func(tx *Tx) error {
+			key, err := tx.AddMessage(&Message{Case: "SEC-2026-0001", Received: date, Date: date}, []byte("raw"), nil)
+			if err != nil {
+				return err
+			}
+			m, err := tx.Message(key)
+			if err != nil {
+				return err
+			}
+			if !m.Date.Equal(want) || !want.IsZero() && m.Date.Location() != time.UTC {
+				t.Errorf("date %v stored as %v, want %v", date, m.Date, want)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Errorf("date %v: %v", date, err)
+		}
+	}
+	day := time.Date(2026, 11, 25, 10, 0, 0, 0, time.FixedZone("", -24*3600))
+	check(day, time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC))
+	check(time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC), time.Time{})
+}
+
+// TestTimerIndex: setting a timer replaces the one of the same case and
+// kind, found through the index; deleting removes both entries.
+func TestTimerIndex(t *testing.T) {
+	s := openTemp(t)
+	at := time.Date(2026, 12, 1, 14, 0, 0, 0, time.UTC)
+	err := s.Update(func(tx *Tx) error {
+		for i := range 3 {
+			if err := tx.SetTimer(Timer{At: at.Add(time.Duration(i) * time.Hour), Case: "SEC-2026-0001", Kind: TimerRemind}); err != nil {
+				return err
+			}
+		}
+		if err := tx.SetTimer(Timer{At: at, Case: "SEC-2026-0001", Kind: TimerPublish}); err != nil {
+			return err
+		}
+		if ts, _ := tx.AllTimers(); len(ts) != 2 || !ts[1].At.Equal(at.Add(2*time.Hour)) {
+			t.Errorf("timers after replacing: %+v", ts)
+		}
+		if err := tx.DeleteTimer("SEC-2026-0001", TimerRemind); err != nil {
+			return err
+		}
+		if err := tx.DeleteTimer("SEC-2026-0009", TimerRemind); err != nil {
+			return err
+		}
+		if ts, _ := tx.AllTimers(); len(ts) != 1 || ts[0].Kind != TimerPublish {
+			t.Errorf("timers after delete: %+v", ts)
+		}
+		n := 0 // a cursor sees the open transaction's writes; Stats does not
+		tx.btx.Bucket(bucketTimerIdx).ForEach(func(_, _ []byte) error { n++; return nil })
+		if n != 1 {
+			t.Errorf("%d index entries, want 1", n)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,7 +1,6 @@
 package store
 
 import (
-	"bytes"
 	"fmt"
 	"time"
 )
@@ -20,36 +19,46 @@ type Timer struct {
 	Kind string    `json:"kind"`
 }
 
+// Bucket timers is keyed by due time, so that the scheduler reads what is
+// due from the front; bucket timer-index finds a case's timer of a kind
+// (key "CASE/kind", value its key in timers), so that replacing or
+// deleting one does not scan every timer. A case has at most one timer of
+// each kind.
+
 func timerKey(t Timer) []byte {
-	return append(u64(uint64(t.At.UnixNano())), t.Case+"/"+t.Kind...)
+	return append(u64(uint64(t.At.UnixNano())), timerIndexKey(t.Case, t.Kind)...)
 }
+
+func timerIndexKey(caseID, kind string) []byte { return []byte(caseID + "/" + kind) }
 
 // SetTimer schedules t, replacing any timer of the same case and kind.
 func (tx *Tx) SetTimer(t Timer) error {
 	if err := tx.DeleteTimer(t.Case, t.Kind); err != nil {
 		return err
 	}
-	return tx.putJSON(bucketTimers, timerKey(t), t)
+	key := timerKey(t)
+	if err := tx.putJSON(bucketTimers, key, t); err != nil {
+		return fmt.Errorf("put timer %s/%s: %w", t.Case, t.Kind, err)
+	}
+	if err := tx.btx.Bucket(bucketTimerIdx).Put(timerIndexKey(t.Case, t.Kind), key); err != nil {
+		return fmt.Errorf("index timer %s/%s: %w", t.Case, t.Kind, err)
+	}
+	return nil
 }
 
 // DeleteTimer removes the timer of a case and kind, if any.
 func (tx *Tx) DeleteTimer(caseID, kind string) error {
-	b := tx.btx.Bucket(bucketTimers)
-	suffix := []byte(caseID + "/" + kind)
-	var del [][]byte
-	err := b.ForEach(func(k, _ []byte) error {
-		if len(k) > 8 && bytes.Equal(k[8:], suffix) {
-			del = append(del, append([]byte{}, k...))
-		}
+	idx := tx.btx.Bucket(bucketTimerIdx)
+	ik := timerIndexKey(caseID, kind)
+	key := idx.Get(ik)
+	if key == nil {
 		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("find timer %s: %w", suffix, err)
 	}
-	for _, k := range del {
-		if err := b.Delete(k); err != nil {
-			return fmt.Errorf("delete timer: %w", err)
-		}
+	if err := tx.btx.Bucket(bucketTimers).Delete(key); err != nil {
+		return fmt.Errorf("delete timer %s: %w", ik, err)
+	}
+	if err := idx.Delete(ik); err != nil {
+		return fmt.Errorf("unindex timer %s: %w", ik, err)
 	}
 	return nil
 }

@@ -13,10 +13,10 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/secbot/secbot/mailbot"
+	"github.com/secbot/secbot/mailbot/advisory"
 	"github.com/secbot/secbot/mailbot/config"
-	"github.com/secbot/secbot/mailbot/keyring"
 	"github.com/secbot/secbot/store"
+	"github.com/secbot/secbot/templates"
 )
 
 // query is one read-only CLI command. It runs on the store directly when
@@ -30,8 +30,28 @@ type query struct {
 	Final bool   `json:"final,omitempty"`
 }
 
+// renderEnv is what rendering an advisory needs: the config (for the
+// project's name and URL) and the templates. No Bot and no key: a read
+// command never loads the robot's private key.
+type renderEnv struct {
+	cfg  *config.Config
+	tmpl *templates.Set
+}
+
+func newRenderEnv(cfg *config.Config) (*renderEnv, error) {
+	t, err := templates.Load(cfg.Path(cfg.Robot.TemplatesDir))
+	if err != nil {
+		return nil, err
+	}
+	return &renderEnv{cfg: cfg, tmpl: t}, nil
+}
+
+// errNotReady answers a query that needs the config before the daemon
+// has one; run.go starts the socket only after, so it is a safety net.
+var errNotReady = errors.New("secbot is starting; ask again")
+
 // answer writes the query's output from one read transaction.
-func (q query) answer(w io.Writer, tx *store.Tx, bot *mailbot.Bot) error {
+func (q query) answer(w io.Writer, tx *store.Tx, env *renderEnv) error {
 	switch q.Cmd {
 	case "list":
 		return printCases(w, tx)
@@ -40,7 +60,10 @@ func (q query) answer(w io.Writer, tx *store.Tx, bot *mailbot.Bot) error {
 	case "outbox":
 		return printOutbox(w, tx, q.All)
 	case "advisory":
-		text, err := mailbot.RenderAdvisory(bot, tx, q.ID, !q.Final)
+		if env == nil {
+			return errNotReady
+		}
+		text, err := advisory.Text(tx, q.ID, env.cfg, env.tmpl, !q.Final)
 		if err != nil {
 			return err
 		}
@@ -63,23 +86,13 @@ func runQuery(cfg *config.Config, q query, w io.Writer) error {
 		return err
 	}
 	defer st.Close()
-	var bot *mailbot.Bot
+	var env *renderEnv
 	if q.Cmd == "advisory" {
-		if bot, err = offlineBot(cfg, st); err != nil {
+		if env, err = newRenderEnv(cfg); err != nil {
 			return err
 		}
 	}
-	return st.View(func(tx *store.Tx) error { return q.answer(w, tx, bot) })
-}
-
-// offlineBot builds a Bot that is never run, for rendering.
-func offlineBot(cfg *config.Config, st *store.Store) (*mailbot.Bot, error) {
-	log := slog.New(slog.DiscardHandler)
-	keys, err := keyring.Load(cfg, time.Now(), log)
-	if err != nil {
-		return nil, err
-	}
-	return mailbot.New(mailbot.Options{Config: cfg, Store: st, Keys: keys, Logger: log})
+	return st.View(func(tx *store.Tx) error { return q.answer(w, tx, env) })
 }
 
 // ctlPath is the daemon's control socket, beside the store.
@@ -105,8 +118,9 @@ func askDaemon(conn net.Conn, q query, w io.Writer) error {
 
 // serveCtl answers queries on a unix socket only the owner can use, until
 // ctx ends. Only the read-only queries above exist: nothing that changes
-// a case can come in this way.
-func serveCtl(ctx context.Context, path string, st *store.Store, bot func() *mailbot.Bot, log *slog.Logger) error {
+// a case can come in this way. env returns what the running
+// configuration renders with; it changes on reload.
+func serveCtl(ctx context.Context, path string, st *store.Store, env func() *renderEnv, log *slog.Logger) error {
 	os.Remove(path) // a stale socket of a crashed run
 	var lc net.ListenConfig
 	// The socket is born mode 0600: no window in which others could
@@ -129,13 +143,13 @@ func serveCtl(ctx context.Context, path string, st *store.Store, bot func() *mai
 			if err != nil {
 				return
 			}
-			go handleCtl(conn, st, bot(), log)
+			go handleCtl(conn, st, env(), log)
 		}
 	}()
 	return nil
 }
 
-func handleCtl(conn net.Conn, st *store.Store, bot *mailbot.Bot, log *slog.Logger) {
+func handleCtl(conn net.Conn, st *store.Store, env *renderEnv, log *slog.Logger) {
 	defer conn.Close()
 	defer func() {
 		if r := recover(); r != nil {
@@ -149,7 +163,7 @@ func handleCtl(conn net.Conn, st *store.Store, bot *mailbot.Bot, log *slog.Logge
 		return
 	}
 	var out bufferWriter
-	if err := st.View(func(tx *store.Tx) error { return q.answer(&out, tx, bot) }); err != nil {
+	if err := st.View(func(tx *store.Tx) error { return q.answer(&out, tx, env) }); err != nil {
 		fmt.Fprintf(conn, "error: %v\n", err)
 		return
 	}

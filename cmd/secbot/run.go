@@ -15,6 +15,7 @@ import (
 	"github.com/secbot/secbot/mailbot/config"
 	"github.com/secbot/secbot/mailbot/keyring"
 	"github.com/secbot/secbot/store"
+	"github.com/secbot/secbot/templates"
 )
 
 // configFlag adds -c to fs and returns a loader for it.
@@ -53,19 +54,28 @@ func cmdRun(ctx context.Context, args []string) error {
 		return err
 	}
 	defer st.Close()
-	var current atomic.Pointer[mailbot.Bot]
-	if err := serveCtl(ctx, ctlPath(cfg), st, current.Load, log); err != nil {
-		log.Warn("no control socket: `secbot case` commands will not work while secbot runs", "err", err)
-	}
+	var current atomic.Pointer[renderEnv]
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
-	for {
-		bot, err := newBot(cfg, st, log)
+	for serving := false; ; {
+		env, err := newRenderEnv(cfg)
 		if err != nil {
 			return err
 		}
-		current.Store(bot)
+		bot, err := newBot(cfg, st, env.tmpl, log)
+		if err != nil {
+			return err
+		}
+		current.Store(env)
+		// The socket answers once the first Bot exists: a query never
+		// meets a daemon still starting.
+		if !serving {
+			serving = true
+			if err := serveCtl(ctx, ctlPath(cfg), st, current.Load, log); err != nil {
+				log.Warn("no control socket: `secbot case` commands will not work while secbot runs", "err", err)
+			}
+		}
 		next, err := runUntilReload(ctx, bot, *path, cfg, hup, log)
 		if next == nil {
 			log.Info("secbot stopped")
@@ -88,12 +98,12 @@ func loadChecked(path string) (*config.Config, error) {
 	return cfg, nil
 }
 
-func newBot(cfg *config.Config, st *store.Store, log *slog.Logger) (*mailbot.Bot, error) {
+func newBot(cfg *config.Config, st *store.Store, tmpl *templates.Set, log *slog.Logger) (*mailbot.Bot, error) {
 	keys, err := keyring.Load(cfg, time.Now(), log)
 	if err != nil {
 		return nil, err
 	}
-	bot, err := mailbot.New(mailbot.Options{Config: cfg, Store: st, Keys: keys, Logger: log})
+	bot, err := mailbot.New(mailbot.Options{Config: cfg, Store: st, Keys: keys, Templates: tmpl, Logger: log})
 	if err != nil {
 		return nil, err
 	}

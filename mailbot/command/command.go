@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"time"
 	"unicode/utf8"
+
+	"github.com/secbot/secbot/mailbot/versions"
 )
 
 // Kind names a command. Its value is the command's canonical keyword, except
@@ -82,7 +84,7 @@ type Command struct {
 	// and reject. A heredoc value is kept verbatim, without its final newline.
 	Text string
 
-	Ranges []VersionRange // affected, not-affected, unchecked
+	Ranges versions.List // affected, not-affected, unchecked
 
 	CWE string // type: "CWE-79", or empty when only text was given
 

@@ -1,0 +1,58 @@
+package advisory
+
+import (
+	"github.com/secbot/secbot/mailbot/config"
+	"github.com/secbot/secbot/store"
+	"github.com/secbot/secbot/templates"
+)
+
+// ProjectOf reads the project's name and URL from the config. The name
+// shown falls back to the robot's name; the advisory still counts the
+// project name as missing until project_name is set.
+func ProjectOf(cfg *config.Config) Project {
+	return Project{Name: cfg.Robot.ProjectName, URL: cfg.Robot.ProjectURL, Fallback: cfg.Robot.Name}
+}
+
+// Load builds the advisory of the case id from a read transaction.
+func Load(tx *store.Tx, id string, p Project) (*Advisory, error) {
+	c, err := tx.Case(id)
+	if err != nil {
+		return nil, err
+	}
+	patches, err := tx.Patches(c.ID)
+	if err != nil {
+		return nil, err
+	}
+	return Build(c, p, patches), nil
+}
+
+// Render writes the advisory with the advisory template: the draft,
+// marked embargoed, or the final text as announced.
+func (a *Advisory) Render(t *templates.Set, draft bool) (subject string, body []byte, err error) {
+	return t.Render(templates.Advisory, struct {
+		*Advisory
+		Draft bool
+	}{a, draft})
+}
+
+// CVERequest is what the CVE request template shows: the advisory, and
+// the robot's name to sign with.
+type CVERequest struct {
+	*Advisory
+	Robot string
+}
+
+// Text is the rendered advisory of case id as the CLI prints it: its
+// subject line, a blank line, the body. It needs no Bot and no key: the
+// config's project, the templates and a read transaction.
+func Text(tx *store.Tx, id string, cfg *config.Config, t *templates.Set, draft bool) (string, error) {
+	a, err := Load(tx, id, ProjectOf(cfg))
+	if err != nil {
+		return "", err
+	}
+	subj, body, err := a.Render(t, draft)
+	if err != nil {
+		return "", err
+	}
+	return "Subject: " + subj + "\n\n" + string(body), nil
+}
