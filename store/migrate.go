@@ -16,6 +16,7 @@ import (
 // resumes where it stopped.
 var migrations = map[uint64]func(btx *bolt.Tx) error{
 	2: migrateReporterKeys,
+	3: migrateOutboxRecipients,
 }
 
 // migrate runs every step from version from up to SchemaVersion.

@@ -27,7 +27,11 @@ import (
 //	   outbox-data (version 1 entries carry it inline, still read)
 //	3: a case's reporter keys carry their source ("keys"); the bare keys
 //	   of version 2 ("reporter_keys") are migrated on open, see migrate.go
-const SchemaVersion = 3
+//	4: a queued mail's spec names its recipient as one typed value ("for":
+//	   class, address, id, fp) instead of the flags of version 3
+//	   ("encrypt_fp", "recipient", "downstream", "cna", "public"); migrated
+//	   on open, see outbox_migrate.go
+const SchemaVersion = 4
 
 // ErrNotFound is returned when a case, message or outbox entry does not exist.
 var ErrNotFound = errors.New("not found")
