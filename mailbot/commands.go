@@ -11,19 +11,14 @@ import (
 	"time"
 
 	"github.com/secbot/secbot/mailbot/command"
+	"github.com/secbot/secbot/mailbot/outmail"
 	"github.com/secbot/secbot/mailbot/pgpmime"
 	"github.com/secbot/secbot/store"
 )
 
-// lineResult is what happened to one command line, for the transcript.
-type lineResult struct {
-	Raw string
-	OK  bool
-	// Skipped: the line was valid but did not run, because another line
-	// of an all-or-nothing mail failed.
-	Skipped bool `json:",omitempty"`
-	Msg     string
-}
+// lineResult is what happened to one command line: the transcript
+// carries it as it is.
+type lineResult = outmail.TranscriptLine
 
 // cmdRun is one command mail being executed against a working copy of its
 // case. Side effects (mail to queue) wait in after until the mail is known

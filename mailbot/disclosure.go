@@ -11,29 +11,10 @@ import (
 	"github.com/secbot/secbot/mailbot/advisory"
 	"github.com/secbot/secbot/mailbot/command"
 	"github.com/secbot/secbot/mailbot/keyring"
+	"github.com/secbot/secbot/mailbot/outmail"
 	"github.com/secbot/secbot/mailbot/policy"
 	"github.com/secbot/secbot/store"
 )
-
-// Kinds of outgoing mail for the embargo and the disclosure.
-const (
-	KindAdvisory   = "advisory"
-	KindPrenotify  = "prenotify"
-	KindCRDNotice  = "crd-notice"
-	KindCVERequest = "cve-request"
-	KindAnnounce   = "announce"
-	KindEmbargoEnd = "embargo-over"
-	KindReminder   = "reminder"
-)
-
-// embargoed are the kinds whose content is under embargo: they are only
-// ever rendered encrypted, whatever their spec says. KindKeyConfirm is
-// left out on purpose: it goes to a reporter whose key is not trusted
-// yet, signed only, and so carries nothing of the case but its id.
-var embargoed = map[string]bool{
-	KindRelay: true, KindNotice: true, KindTranscript: true, KindAdvisory: true,
-	KindPrenotify: true, KindCVERequest: true, KindReminder: true,
-}
 
 // policyFields maps a case onto the policy package's advisory fields,
 // through its typed advisory (patches play no part in the policy).
@@ -110,7 +91,7 @@ func (r *cmdRun) setCRDChecked(cmd command.Command) (string, error) {
 		return "", err
 	}
 	if crd.Equal(old) {
-		return "crd unchanged: " + fmtCRD(crd), nil
+		return "crd unchanged: " + outmail.FmtCRD(crd), nil
 	}
 	c.Fields.CRD = crd
 	c.Embargo.Reminded = time.Time{}
@@ -119,7 +100,7 @@ func (r *cmdRun) setCRDChecked(cmd command.Command) (string, error) {
 	// pre-notified later in the same mail gets the CRD in that mail.
 	told := notifiedIDs(c)
 	r.after = append(r.after, func() (int, error) { return r.b.queueCRDNotices(r.tx, c, told, old, r.now) })
-	return "crd = " + fmtCRD(crd) + warn, nil
+	return "crd = " + outmail.FmtCRD(crd) + warn, nil
 }
 
 // notifiedIDs are the downstream contacts pre-notified so far, sorted.
@@ -130,13 +111,6 @@ func notifiedIDs(c *store.Case) []string {
 	}
 	slices.Sort(ids)
 	return ids
-}
-
-func fmtCRD(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.UTC().Format("Mon 2006-01-02 15:04 MST")
 }
 
 // setTimers schedules the reminder and, when armed, the publication, at
@@ -189,26 +163,6 @@ func (r *cmdRun) notify(cmd command.Command) (string, error) {
 	slices.Sort(ids)
 	r.c.Embargo.Notify = slices.Compact(ids)
 	return "recipients = " + strings.Join(r.c.Embargo.Notify, ", "), nil
-}
-
-// currentPatches are the patches not superseded or dropped.
-func currentPatches(tx *store.Tx, caseID string) ([]*store.Patch, error) {
-	all, err := tx.Patches(caseID)
-	if err != nil {
-		return nil, err
-	}
-	return onlyCurrent(all), nil
-}
-
-// onlyCurrent keeps the patches not superseded or dropped.
-func onlyCurrent(all []*store.Patch) []*store.Patch {
-	var out []*store.Patch
-	for _, p := range all {
-		if p.State == store.PatchCurrent {
-			out = append(out, p)
-		}
-	}
-	return out
 }
 
 // prenotify sends the draft advisory and the patches to every chosen
@@ -278,7 +232,7 @@ func (r *cmdRun) prenotify() (string, error) {
 			return r.b.queuePrenotify(r.tx, c, j.d, n, j.update, j.changes, r.now)
 		})
 	}
-	msg := "pre-notification sent to " + orNone(strings.Join(sent, ", "))
+	msg := "pre-notification sent to " + outmail.OrNone(strings.Join(sent, ", "))
 	if len(skipped) > 0 {
 		msg += "; already up to date: " + strings.Join(skipped, ", ")
 	}
@@ -301,7 +255,7 @@ func patchList(patches []*store.Patch) []string {
 func changesSince(prev store.Sent, crd time.Time, patches []string) []string {
 	var out []string
 	if !prev.CRD.Equal(crd) {
-		out = append(out, fmt.Sprintf("the CRD is now %s (was %s)", fmtCRD(crd), orNone(fmtCRD(prev.CRD))))
+		out = append(out, fmt.Sprintf("the CRD is now %s (was %s)", outmail.FmtCRD(crd), outmail.OrNone(outmail.FmtCRD(prev.CRD))))
 	}
 	for _, p := range patches {
 		if !slices.Contains(prev.Patches, p) {
@@ -326,7 +280,7 @@ func (r *cmdRun) currentPatches() ([]*store.Patch, error) {
 		}
 		r.patches = all
 	}
-	return onlyCurrent(r.patches), nil
+	return store.Current(r.patches), nil
 }
 
 // patch stores the patches attached to the command mail, or drops one.
@@ -438,7 +392,7 @@ func (r *cmdRun) publish(cmd command.Command) (string, error) {
 	}
 	c.Embargo.Armed = true
 	r.setTimers()
-	return "armed: the announcement goes out at " + fmtCRD(c.Fields.CRD), nil
+	return "armed: the announcement goes out at " + outmail.FmtCRD(c.Fields.CRD), nil
 }
 
 func onlyCRD(missing []string) bool {
@@ -459,7 +413,7 @@ func (r *cmdRun) hold() (string, error) {
 func (r *cmdRun) advisory() (string, error) {
 	c := r.c
 	r.after = append(r.after, func() (int, error) {
-		return r.b.toMaintainers(r.tx, c.ID, KindAdvisory, fmt.Sprintf("advisory.%d", r.msg.Key), spec{Msg: r.msg.Key}, false, r.now)
+		return r.b.toMaintainers(r.tx, c.ID, outmail.Advisory, fmt.Sprintf("advisory.%d", r.msg.Key), outmail.Spec{Msg: r.msg.Key}, false, r.now)
 	})
 	req, rec := policy.Missing(r.b.policyFields(c))
 	msg := "draft advisory sent to the maintainers"

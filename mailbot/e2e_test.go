@@ -14,7 +14,6 @@ import (
 	"github.com/ProtonMail/gopenpgp/v2/crypto"
 	"github.com/emersion/go-smtp"
 
-	"github.com/secbot/secbot/mailbot"
 	"github.com/secbot/secbot/mailbot/demo"
 	"github.com/secbot/secbot/mailbot/intake"
 	"github.com/secbot/secbot/mailbot/mailsim"
@@ -388,8 +387,6 @@ func messageID(t *testing.T, raw []byte) string {
 	t.Fatal("no Message-Id")
 	return ""
 }
-
-var _ = mailbot.KindAck
 
 func TestRescanAfterUIDValidityChangeRecordsNothingTwice(t *testing.T) {
 	e := newEnv(t, demo.Options{})

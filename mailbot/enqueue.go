@@ -7,47 +7,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/secbot/secbot/mailbot/outmail"
 	"github.com/secbot/secbot/store"
 )
-
-// Kinds of outgoing mail, each rendered from its template at send time.
-const (
-	KindAck    = "ack"
-	KindRelay  = "relay"
-	KindNotice = "notice"
-)
-
-// spec is what a queued mail needs to be rendered later. It names stored
-// data (message keys, case ids) and pins the recipient's key fingerprint,
-// so that a mail meant to be encrypted can never render in the clear.
-type spec struct {
-	Msg     uint64 `json:"msg,omitempty"`
-	New     bool   `json:"new,omitempty"`
-	Problem string `json:"problem,omitempty"`
-	// EncryptFP pins the recipient's key: for mail to a maintainer, it
-	// alone says whose key (never their place in the config, which
-	// changes when maintainers are added).
-	EncryptFP string `json:"encrypt_fp,omitempty"`
-	// Recipient is the reporter whose stored key EncryptFP pins, for mail
-	// to reporters.
-	Recipient  string   `json:"recipient,omitempty"`
-	Title      string   `json:"title,omitempty"`
-	Text       string   `json:"text,omitempty"`
-	InReplyTo  string   `json:"in_reply_to,omitempty"`
-	References []string `json:"references,omitempty"`
-	// Downstream is the contact id whose key EncryptFP pins.
-	Downstream string `json:"downstream,omitempty"`
-	// CNA: encrypted to the configured CNA's key.
-	CNA bool `json:"cna,omitempty"`
-	// Public: signed with the project key and never encrypted (the
-	// announcement, after the embargo).
-	Public   bool     `json:"public,omitempty"`
-	Update   bool     `json:"update,omitempty"`
-	Changes  []string `json:"changes,omitempty"`
-	Previous string   `json:"previous,omitempty"`
-	// Confirm is a key confirmation mail's fingerprint and token.
-	Confirm *keyConfirmSpec `json:"confirm,omitempty"`
-}
 
 // queueForMessage queues what a recorded message causes, an
 // acknowledgement for a new report and a relay to every maintainer, as
@@ -68,28 +30,28 @@ func (b *Bot) queueForMessage(tx *store.Tx, c *store.Case, m *store.Message, isN
 // Notices never cause notices of their own when they fail.
 // tag makes the notice's Message-ID unique and stable.
 func (b *Bot) queueNotice(tx *store.Tx, caseID, tag, title, text string, msg uint64, now time.Time) (int, error) {
-	sp := spec{Msg: msg, Title: title, Text: text}
-	return b.toMaintainers(tx, caseID, KindNotice, "notice."+strings.ReplaceAll(tag, "@", "="), sp, true, now)
+	sp := outmail.Spec{Msg: msg, Title: title, Text: text}
+	return b.toMaintainers(tx, caseID, outmail.Notice, "notice."+strings.ReplaceAll(tag, "@", "="), sp, true, now)
 }
 
 // toMaintainers queues one mail of kind to every maintainer, each
 // encrypted to that maintainer's pinned key; tag.N is its Message-ID. A
 // maintainer without a usable key gets nothing, and every such mail logs
 // an error naming them (and, on a case, an audit entry).
-func (b *Bot) toMaintainers(tx *store.Tx, caseID, kind, tag string, sp spec, noFailNotice bool, now time.Time) (int, error) {
+func (b *Bot) toMaintainers(tx *store.Tx, caseID string, kind outmail.Kind, tag string, sp outmail.Spec, noFailNotice bool, now time.Time) (int, error) {
 	n := 0
 	for i, mk := range b.keys.Maintainers {
 		if mk.Err != nil {
 			b.log.Error("mail NOT sent: maintainer has no usable key", "kind", kind, "maintainer", mk.Name, "case", caseID, "err", mk.Err)
 			if caseID != "" {
-				if err := tx.Audit(store.AuditEntry{Time: now, Case: caseID, Actor: "secbot", Action: kind + "-refused", Detail: "maintainer " + mk.Name + " has no usable key"}); err != nil {
+				if err := tx.Audit(store.AuditEntry{Time: now, Case: caseID, Actor: "secbot", Action: string(kind) + "-refused", Detail: "maintainer " + mk.Name + " has no usable key"}); err != nil {
 					return 0, err
 				}
 			}
 			continue
 		}
 		s := sp
-		s.EncryptFP = mk.FP
+		s.For = outmail.ToMaintainer(mk.FP)
 		ok, err := b.enqueue(tx, caseID, kind, fmt.Sprintf("%s.%d", tag, i), []string{mk.Address}, s, noFailNotice, now)
 		if err != nil {
 			return 0, err
@@ -103,7 +65,7 @@ func (b *Bot) toMaintainers(tx *store.Tx, caseID, kind, tag string, sp spec, noF
 // case so that replies to it thread. It is the one door to the outbox, so
 // it drops the robot's own addresses from the recipients, and queues
 // nothing when none is left.
-func (b *Bot) enqueue(tx *store.Tx, caseID, kind, local string, to []string, sp spec, noFailNotice bool, now time.Time) (bool, error) {
+func (b *Bot) enqueue(tx *store.Tx, caseID string, kind outmail.Kind, local string, to []string, sp outmail.Spec, noFailNotice bool, now time.Time) (bool, error) {
 	if to = b.withoutRobot(to); len(to) == 0 {
 		tx.OnCommit(func() { b.log.Warn("mail not queued: its recipient is the robot itself", "kind", kind, "case", caseID) })
 		return false, nil
@@ -113,7 +75,7 @@ func (b *Bot) enqueue(tx *store.Tx, caseID, kind, local string, to []string, sp 
 		return false, fmt.Errorf("encode %s spec: %w", kind, err)
 	}
 	id := local + "@" + b.cfg.Robot.Domain
-	om := &store.OutMail{ID: id, Case: caseID, Kind: kind, Spec: raw, From: b.cfg.Robot.Address,
+	om := &store.OutMail{ID: id, Case: caseID, Kind: string(kind), Spec: raw, From: b.cfg.Robot.Address,
 		To: to, Queued: now, NoFailNotice: noFailNotice}
 	ok, err := tx.Enqueue(om)
 	if err != nil || !ok {

@@ -3,6 +3,7 @@ package mailbot
 import (
 	"fmt"
 
+	"github.com/secbot/secbot/mailbot/outmail"
 	"github.com/secbot/secbot/store"
 )
 
@@ -111,14 +112,14 @@ func (b *Bot) expand(tx *store.Tx, f *store.Fanout) (int, error) {
 	}
 	n := 0
 	if len(f.AckTo) > 0 {
-		sp := spec{Msg: f.Msg, InReplyTo: f.InReplyTo, References: f.References}
-		ok, err := b.enqueue(tx, f.Case, KindAck, "ack."+f.Case, f.AckTo, sp, false, f.Queued)
+		sp := outmail.Spec{For: outmail.ToReporter("", ""), Msg: f.Msg, InReplyTo: f.InReplyTo, References: f.References}
+		ok, err := b.enqueue(tx, f.Case, outmail.Ack, "ack."+f.Case, f.AckTo, sp, false, f.Queued)
 		if err != nil {
 			return 0, err
 		}
 		n += boolInt(ok)
 	}
-	sp := spec{Msg: f.Msg, New: f.New, Problem: f.Problem, InReplyTo: f.InReplyTo, References: f.References}
-	k, err := b.toMaintainers(tx, f.Case, KindRelay, fmt.Sprintf("relay.%d", f.Msg), sp, false, f.Queued)
+	sp := outmail.Spec{Msg: f.Msg, New: f.New, Problem: f.Problem, InReplyTo: f.InReplyTo, References: f.References}
+	k, err := b.toMaintainers(tx, f.Case, outmail.Relay, fmt.Sprintf("relay.%d", f.Msg), sp, false, f.Queued)
 	return n + k, err
 }

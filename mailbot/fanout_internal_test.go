@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/secbot/secbot/mailbot/outmail"
 	"github.com/secbot/secbot/store"
 )
 
@@ -57,7 +58,7 @@ func TestFanoutSetAside(t *testing.T) {
 		for _, m := range out {
 			kinds[m.Kind]++
 		}
-		if kinds[KindRelay] != 2 || kinds[KindNotice] != 1 {
+		if kinds[string(outmail.Relay)] != 2 || kinds[string(outmail.Notice)] != 1 {
 			t.Errorf("queued %v, want 2 relays and 1 notice", kinds)
 		}
 		return nil

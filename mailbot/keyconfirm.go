@@ -11,6 +11,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/secbot/secbot/mailbot/outmail"
 	"github.com/secbot/secbot/store"
 )
 
@@ -110,7 +111,7 @@ func (b *Bot) proposeKey(tx *store.Tx, c *store.Case, addr string, p *prepared, 
 	}
 	st.Pending = &store.PendingKey{Armored: p.pubKey, Fingerprint: fp, Msg: m.Key, TokenHash: hash, Asked: now, Expires: now.Add(keyConfirmTTL)}
 	st.Asked = now
-	if err := keyAudit(tx, c, now, "reporter-key-pending", fmt.Sprintf("%s: key %s from message %d; confirmation mailed, valid until %s", addr, fp, m.Key, fmtTime(st.Pending.Expires))); err != nil {
+	if err := keyAudit(tx, c, now, "reporter-key-pending", fmt.Sprintf("%s: key %s from message %d; confirmation mailed, valid until %s", addr, fp, m.Key, outmail.FmtTime(st.Pending.Expires))); err != nil {
 		return 0, err
 	}
 	return b.queueKeyConfirm(tx, c, addr, fp, token, p.env, m.Key, st.Pending.Expires, now)

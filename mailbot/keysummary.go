@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/secbot/secbot/mailbot/outmail"
 	"github.com/secbot/secbot/store"
 )
 
@@ -19,7 +20,7 @@ func ReporterKeyLines(c *store.Case) []string {
 		}
 		line := addr + ": " + describeKey(st.Current)
 		if pk := st.Pending; pk != nil {
-			line += fmt.Sprintf("; pending confirmation: %s (mailed %s, valid until %s; not used)", spacedFP(pk.Fingerprint), fmtDay(pk.Asked), fmtDay(pk.Expires))
+			line += fmt.Sprintf("; pending confirmation: %s (mailed %s, valid until %s; not used)", outmail.SpacedFP(pk.Fingerprint), fmtDay(pk.Asked), fmtDay(pk.Expires))
 		}
 		out = append(out, line)
 	}
@@ -30,14 +31,14 @@ func describeKey(k *store.ReporterKey) string {
 	if k == nil {
 		return "no key (mail to them is signed, not encrypted)"
 	}
-	fp := spacedFP(k.Fingerprint)
+	fp := outmail.SpacedFP(k.Fingerprint)
 	switch k.Source {
 	case store.KeySourceReport:
 		return fmt.Sprintf("%s, from the report", fp)
 	case store.KeySourceConfirmed:
 		return fmt.Sprintf("%s, confirmed by mail on %s", fp, fmtDay(k.Since))
 	case store.KeySourceMaintainer:
-		return fmt.Sprintf("%s, set by maintainer %s on %s", fp, spacedFP(k.By), fmtDay(k.Since))
+		return fmt.Sprintf("%s, set by maintainer %s on %s", fp, outmail.SpacedFP(k.By), fmtDay(k.Since))
 	case store.KeySourceMigrated:
 		return fmt.Sprintf("%s, migrated from an older secbot, unconfirmed: NOT used until a maintainer confirms it (\"reporter-key ADDRESS FINGERPRINT\")", fp)
 	}

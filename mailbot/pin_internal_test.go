@@ -9,6 +9,7 @@ import (
 	"github.com/ProtonMail/gopenpgp/v2/crypto"
 
 	"github.com/secbot/secbot/mailbot/keyring"
+	"github.com/secbot/secbot/mailbot/outmail"
 	"github.com/secbot/secbot/mailbot/pgpmime"
 	"github.com/secbot/secbot/store"
 	"github.com/secbot/secbot/templates"
@@ -90,7 +91,7 @@ func TestMaintainerMailIsPinnedByFingerprint(t *testing.T) {
 	b.keys.Maintainers = []keyring.MaintainerKey{bobEntry}
 	if out, err := render(); err == nil {
 		t.Errorf("rendered %d bytes for a maintainer no longer configured, want a refusal", len(out))
-	} else if _, ok := err.(errPermanent); !ok {
+	} else if _, ok := err.(outmail.PermanentError); !ok {
 		t.Errorf("refusal %v is not permanent", err)
 	}
 }

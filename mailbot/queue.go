@@ -3,10 +3,12 @@ package mailbot
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/secbot/secbot/mailbot/outbox"
+	"github.com/secbot/secbot/mailbot/outmail"
 	"github.com/secbot/secbot/store"
 )
 
@@ -52,11 +54,11 @@ func (q *queue) Due(now time.Time, limit int) ([]outbox.Entry, time.Time, error)
 			e, err = q.entry(tx, om)
 			return err
 		})
-		var perm errPermanent
+		var perm outmail.PermanentError
 		switch {
 		case errors.As(err, &perm):
 			q.b.log.Error("mail refused before sending", "id", om.ID, "reason", perm.Error())
-			if err := q.Failed(om.ID, now, "refused: "+perm.Error(), true); err != nil {
+			if err := q.retire(om.ID, now, "refused: "+perm.Error(), "Mail refused before sending", refusedText); err != nil {
 				return nil, time.Time{}, err
 			}
 		case err != nil:
@@ -125,6 +127,40 @@ func (q *queue) Delivered(id string, now time.Time, reply string) error {
 // Failed implements outbox.Queue. A permanent failure retires the entry
 // and, in the same transaction, tells the maintainers.
 func (q *queue) Failed(id string, now time.Time, reply string, permanent bool) error {
+	if permanent {
+		return q.retire(id, now, reply, "Delivery failed", undeliveredText)
+	}
+	return q.b.store.Update(func(tx *store.Tx) error {
+		om, err := tx.OutMail(id)
+		if err != nil {
+			return err
+		}
+		om.LastReply = reply
+		return tx.UpdateOutMail(om)
+	})
+}
+
+// undeliveredText is the notice for a mail the SMTP server refused for good.
+func undeliveredText(om *store.OutMail) string {
+	return fmt.Sprintf("A %s mail could not be delivered and will not be retried.\n\nMessage-ID: <%s>\nRecipients: %v\nAttempts:   %d\nLast reply: %s\n",
+		om.Kind, om.ID, om.To, om.Attempts, om.LastReply)
+}
+
+// refusedText is the notice for a mail refused before sending: its reason
+// (say, the maintainer it is pinned to was removed or has a new key), and
+// that it is gone for good: a queued mail is only ever encrypted to the
+// key it was queued for, so nothing sends it to a new key.
+func refusedText(om *store.OutMail) string {
+	return fmt.Sprintf("A %s mail was refused before sending and will not be sent.\n\nReason:     %s\nMessage-ID: <%s>\nRecipients: %v\n\n"+
+		"secbot encrypts a queued mail only to the key it was queued for, and never sends it in the clear\n"+
+		"or to another key: this one is retired. `secbot case show` shows what its case holds.\n",
+		om.Kind, strings.TrimPrefix(om.LastReply, "refused: "), om.ID, om.To)
+}
+
+// retire marks a mail failed for good and, in the same transaction, tells
+// the maintainers with a notice (title, and the text text makes), unless
+// the mail is itself a notice.
+func (q *queue) retire(id string, now time.Time, reply, title string, text func(*store.OutMail) string) error {
 	queued := 0
 	err := q.b.store.Update(func(tx *store.Tx) error {
 		queued = 0
@@ -133,9 +169,6 @@ func (q *queue) Failed(id string, now time.Time, reply string, permanent bool) e
 			return err
 		}
 		om.LastReply = reply
-		if !permanent {
-			return tx.UpdateOutMail(om)
-		}
 		om.State, om.Done = store.OutFailed, now
 		if err := tx.UpdateOutMail(om); err != nil {
 			return err
@@ -148,9 +181,7 @@ func (q *queue) Failed(id string, now time.Time, reply string, permanent bool) e
 		if om.NoFailNotice {
 			return nil
 		}
-		text := fmt.Sprintf("A %s mail could not be delivered and will not be retried.\n\nMessage-ID: <%s>\nRecipients: %v\nAttempts:   %d\nLast reply: %s\n",
-			om.Kind, om.ID, om.To, om.Attempts, reply)
-		queued, err = q.b.queueNotice(tx, om.Case, "fail."+om.ID, "Delivery failed", text, 0, now)
+		queued, err = q.b.queueNotice(tx, om.Case, "fail."+om.ID, title, text(om), 0, now)
 		return err
 	})
 	if err == nil && queued > 0 {

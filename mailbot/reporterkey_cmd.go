@@ -10,6 +10,7 @@ import (
 
 	"github.com/secbot/secbot/mailbot/command"
 	"github.com/secbot/secbot/mailbot/keyring"
+	"github.com/secbot/secbot/mailbot/outmail"
 	"github.com/secbot/secbot/mailbot/pgpmime"
 	"github.com/secbot/secbot/store"
 )
@@ -74,7 +75,7 @@ func (r *cmdRun) reporterKey(cmd command.Command) (string, error) {
 		return "", fmt.Errorf("armor the key: %w", err)
 	}
 	r.setKey(st, armored, strings.ToUpper(key.GetFingerprint()))
-	return fmt.Sprintf("reporter key of %s = %s (set by maintainer)%s", addr, spacedFP(st.Current.Fingerprint), note), nil
+	return fmt.Sprintf("reporter key of %s = %s (set by maintainer)%s", addr, outmail.SpacedFP(st.Current.Fingerprint), note), nil
 }
 
 // trustKey makes the pending or stored key with fingerprint fp the
@@ -89,7 +90,7 @@ func (r *cmdRun) trustKey(st *store.ReporterKeys, addr, fp string) (string, erro
 	default:
 		return "", fmt.Errorf("%s has no pending or stored key %s (see the case summary; or attach the key and write \"reporter-key %s\")", addr, fp, addr)
 	}
-	return fmt.Sprintf("reporter key of %s = %s (set by maintainer)", addr, spacedFP(fp)), nil
+	return fmt.Sprintf("reporter key of %s = %s (set by maintainer)", addr, outmail.SpacedFP(fp)), nil
 }
 
 func (r *cmdRun) setKey(st *store.ReporterKeys, armored, fp string) {

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/secbot/secbot/mailbot/outmail"
 	"github.com/secbot/secbot/mailbot/pgpmime"
 )
 
@@ -97,11 +98,11 @@ func TestSenderKeyEncodings(t *testing.T) {
 }
 
 // TestKeyConfirmIsNotEmbargoed: the confirmation goes to an address whose
-// key is not trusted yet, so it is signed only, and must stay out of the
-// embargoed kinds (which are only ever sent encrypted).
+// key is not trusted yet, so it is signed only: its row must say so, or
+// (by default, only ever encrypted) it could never be sent.
 func TestKeyConfirmIsNotEmbargoed(t *testing.T) {
-	if embargoed[KindKeyConfirm] {
-		t.Fatalf("%s is embargoed: it could never be sent", KindKeyConfirm)
+	if row, ok := outmail.RowOf(outmail.KeyConfirm); !ok || row.Clear != outmail.Always {
+		t.Fatalf("%s is not always sent signed only (row %+v): it could never be sent", outmail.KeyConfirm, row)
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/secbot/secbot/mailbot/outmail"
 	"github.com/secbot/secbot/store"
 )
 
@@ -54,7 +55,7 @@ func TestNothingIsQueuedToTheRobot(t *testing.T) {
 		{"SECURITY+x@demo.example", "rita@reporter.example"},
 	} {
 		err := st.Update(func(tx *store.Tx) error {
-			_, err := b.enqueue(tx, "", KindAck, "t"+string(rune('a'+i)), to, spec{}, false, now)
+			_, err := b.enqueue(tx, "", outmail.Ack, "t"+string(rune('a'+i)), to, outmail.Spec{For: outmail.ToReporter("", "")}, false, now)
 			return err
 		})
 		if err != nil {

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/secbot/secbot/mailbot/outmail"
 	"github.com/secbot/secbot/store"
 )
 
@@ -128,17 +129,17 @@ func (b *Bot) remind(tx *store.Tx, c *store.Case, now time.Time) (int, error) {
 	if !c.Embargo.Armed {
 		problems = append(problems, "the announcement is not armed (send \"publish\")")
 	}
-	patches, err := currentPatches(tx, c.ID)
+	all, err := tx.Patches(c.ID)
 	if err != nil {
 		return 0, err
 	}
-	if len(patches) == 0 {
+	if len(store.Current(all)) == 0 {
 		problems = append(problems, "the case has no patch")
 	}
 	if len(problems) == 0 {
 		return 0, nil
 	}
 	c.Embargo.Reminded = c.Fields.CRD
-	sp := spec{Text: strings.Join(problems, "\n")}
-	return b.toMaintainers(tx, c.ID, KindReminder, fmt.Sprintf("reminder.%s.%d", c.ID, c.Fields.CRD.Unix()), sp, false, now)
+	sp := outmail.Spec{Text: strings.Join(problems, "\n")}
+	return b.toMaintainers(tx, c.ID, outmail.Reminder, fmt.Sprintf("reminder.%s.%d", c.ID, c.Fields.CRD.Unix()), sp, false, now)
 }

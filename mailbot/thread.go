@@ -73,11 +73,6 @@ func (t *Threader) plusCase(addr string) string {
 	return tag
 }
 
-// PlusAddress returns the robot's address tagged with a case id.
-func PlusAddress(local, domain, caseID string) string {
-	return local + "+" + caseID + "@" + domain
-}
-
 func reverse(s []string) []string {
 	out := make([]string, len(s))
 	for i, v := range s {

@@ -7,26 +7,9 @@ import (
 	"time"
 
 	"github.com/secbot/secbot/mailbot/advisory"
+	"github.com/secbot/secbot/mailbot/outmail"
 	"github.com/secbot/secbot/store"
-	"github.com/secbot/secbot/templates"
 )
-
-// Kinds of outgoing mail added by the command interface.
-const (
-	KindTranscript = "transcript"
-	KindReply      = "reply"
-)
-
-// transcriptData is kept in the queued mail's spec: the transcript is
-// written from the state right after the commands ran.
-type transcriptData struct {
-	Header  string       `json:"header"`
-	From    string       `json:"from"`
-	Signer  string       `json:"signer,omitempty"`
-	Lines   []lineResult `json:"lines"`
-	Summary string       `json:"summary"`
-	Errors  int          `json:"errors"`
-}
 
 // queueTranscript answers a command mail, in its thread, to every
 // maintainer, encrypted like every maintainer copy.
@@ -35,9 +18,9 @@ func (b *Bot) queueTranscript(tx *store.Tx, c *store.Case, m *store.Message, p *
 	if err != nil {
 		return 0, err
 	}
-	td := transcriptData{Header: header, From: p.env.From, Lines: lines, Summary: caseSummary(c, a)}
+	td := outmail.TranscriptData{Header: header, From: p.env.From, Lines: lines, Summary: caseSummary(c, a)}
 	if mk, ok := b.keys.MaintainerBySigner(p.signer); ok {
-		td.Signer = fmt.Sprintf("%s (key %s)", mk.Name, spacedFP(mk.FP))
+		td.Signer = fmt.Sprintf("%s (key %s)", mk.Name, outmail.SpacedFP(mk.FP))
 	}
 	for _, l := range lines {
 		if !l.OK && !l.Skipped {
@@ -52,27 +35,8 @@ func (b *Bot) queueTranscript(tx *store.Tx, c *store.Case, m *store.Message, p *
 		return 0, fmt.Errorf("encode transcript: %w", err)
 	}
 	refs := append(append([]string{}, p.env.References...), p.env.MessageID)
-	sp := spec{Msg: m.Key, Text: string(text), InReplyTo: p.env.MessageID, References: refs}
-	return b.toMaintainers(tx, c.ID, KindTranscript, fmt.Sprintf("transcript.%d", m.Key), sp, false, now)
-}
-
-func (b *Bot) renderTranscript(tx *store.Tx, om *store.OutMail, sp spec) ([]byte, error) {
-	var td transcriptData
-	if err := json.Unmarshal([]byte(sp.Text), &td); err != nil {
-		return nil, errPermanent{fmt.Errorf("decode transcript: %w", err)}
-	}
-	m, err := tx.Message(sp.Msg)
-	if err != nil {
-		return nil, errPermanent{err}
-	}
-	subj, body, err := b.tmpl.Render(templates.Transcript, map[string]any{
-		"Case": om.Case, "Subject": orNone(m.Subject), "Errors": td.Errors, "Header": td.Header,
-		"From": td.From, "Signer": td.Signer, "Lines": td.Lines, "Summary": td.Summary,
-	})
-	if err != nil {
-		return nil, errPermanent{err}
-	}
-	return textMail(b.header(om, subj, sp), body)
+	sp := outmail.Spec{Msg: m.Key, Text: string(text), InReplyTo: p.env.MessageID, References: refs}
+	return b.toMaintainers(tx, c.ID, outmail.Transcript, fmt.Sprintf("transcript.%d", m.Key), sp, false, now)
 }
 
 // queueReply sends a maintainer's reply to each reporter, from security@
@@ -84,25 +48,11 @@ func (b *Bot) queueReply(tx *store.Tx, c *store.Case, cmdMsg uint64, text string
 			inReplyTo = first.MessageID
 		}
 	}
-	sp := spec{Msg: cmdMsg, Text: text, InReplyTo: inReplyTo}
+	sp := outmail.Spec{Msg: cmdMsg, Text: text, InReplyTo: inReplyTo}
 	if inReplyTo != "" {
 		sp.References = []string{inReplyTo}
 	}
-	return b.queueToReporters(tx, c, KindReply, fmt.Sprintf("reply.%d", cmdMsg), sp, now)
-}
-
-func (b *Bot) renderReply(tx *store.Tx, om *store.OutMail, sp spec) ([]byte, error) {
-	c, err := tx.Case(om.Case)
-	if err != nil {
-		return nil, errPermanent{err}
-	}
-	subj, body, err := b.tmpl.Render(templates.Reply, map[string]any{
-		"Case": c.ID, "Project": b.projectName(), "Text": sp.Text, "Robot": b.cfg.Robot.Name,
-	})
-	if err != nil {
-		return nil, errPermanent{err}
-	}
-	return textMail(b.header(om, subj, sp), body)
+	return b.queueToReporters(tx, c, outmail.Reply, fmt.Sprintf("reply.%d", cmdMsg), sp, now)
 }
 
 // caseSummary is the whole case in plain text, for transcripts and the

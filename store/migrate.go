@@ -18,6 +18,7 @@ import (
 var migrations = map[uint64]func(btx *bolt.Tx) error{
 	2: migrateReporterKeys,
 	3: migrateToSchema4,
+	4: migrateOutboxRecipients,
 }
 
 // migrate runs every step from version from up to SchemaVersion.

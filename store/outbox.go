@@ -27,7 +27,8 @@ type OutMail struct {
 	// ID is the Message-ID the mail will carry: the idempotency key.
 	ID   string `json:"id"`
 	Case string `json:"case,omitempty"`
-	// Kind names the template (ack, relay, notice...).
+	// Kind is the mail's mailbot/outmail.Kind (ack, relay, notice...):
+	// its row says how it is rendered and whether it may leave unencrypted.
 	Kind string          `json:"kind"`
 	Spec json.RawMessage `json:"spec,omitempty"`
 	From string          `json:"from"`

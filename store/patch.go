@@ -74,3 +74,14 @@ func (tx *Tx) Patches(caseID string) ([]*Patch, error) {
 func (tx *Tx) PatchData(sha string) []byte {
 	return tx.btx.Bucket(bucketPatchDat).Get([]byte(sha))
 }
+
+// Current keeps the patches not superseded or dropped, in their order.
+func Current(patches []*Patch) []*Patch {
+	var out []*Patch
+	for _, p := range patches {
+		if p.State == PatchCurrent {
+			out = append(out, p)
+		}
+	}
+	return out
+}

@@ -32,7 +32,11 @@ import (
 //	   layouts of version 1 that versions 2 and 3 still read (bucket
 //	   raw, JSON Message-ID entries, outbox bytes inline) are migrated,
 //	   and readers know one layout only
-const SchemaVersion = 4
+//	5: a queued mail's spec names its recipient as one typed value ("for":
+//	   class, address, id, fp) instead of the flags of version 4
+//	   ("encrypt_fp", "recipient", "downstream", "cna", "public"); migrated
+//	   on open, see outbox_migrate.go
+const SchemaVersion = 5
 
 // ErrNotFound is returned when a case, message or outbox entry does not exist.
 var ErrNotFound = errors.New("not found")

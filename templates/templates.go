@@ -60,11 +60,9 @@ func Load(dir string) (*Set, error) {
 		if err != nil {
 			return nil, err
 		}
-		t, err := template.New(name).Option("missingkey=error").Funcs(funcs).Parse(string(text))
-		if err != nil {
-			return nil, fmt.Errorf("parse template %s: %w", name, err)
+		if err := s.Add(name, string(text)); err != nil {
+			return nil, err
 		}
-		s.t[name] = t
 	}
 	return s, nil
 }
@@ -87,6 +85,17 @@ var funcs = template.FuncMap{
 		lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
 		return prefix + strings.Join(lines, "\n"+prefix)
 	},
+}
+
+// Add parses one more template, or replaces one: for a mail kind being
+// written before its file is in templates/, and for tests.
+func (s *Set) Add(name, text string) error {
+	t, err := template.New(name).Option("missingkey=error").Funcs(funcs).Parse(text)
+	if err != nil {
+		return fmt.Errorf("parse template %s: %w", name, err)
+	}
+	s.t[name] = t
+	return nil
 }
 
 // Render executes template name and splits its output into the subject

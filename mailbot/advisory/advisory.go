@@ -78,10 +78,7 @@ func Build(c *store.Case, p Project, patches []*store.Patch) *Advisory {
 	if a.Project == "" {
 		a.Project = p.Fallback
 	}
-	for _, pt := range patches {
-		if pt.State != store.PatchCurrent {
-			continue
-		}
+	for _, pt := range store.Current(patches) {
 		a.Patches = append(a.Patches, Patch{Name: pt.Name, SHA256: pt.SHA256})
 	}
 	a.Missing, a.Recommended = policy.Missing(a.Policy())

@@ -1,0 +1,113 @@
+package outmail
+
+import (
+	"github.com/secbot/secbot/mailbot/advisory"
+	"github.com/secbot/secbot/mailbot/policy"
+	"github.com/secbot/secbot/store"
+)
+
+// The renderings of the embargo and the disclosure: the draft advisory,
+// pre-notifications, CRD notices, the CVE request, the announcement and
+// the end of the embargo.
+
+// caseOf loads the case a disclosure mail is about, and the fields its
+// template shows in every kind.
+func caseOf(r *renderer, om *store.OutMail) (*store.Case, map[string]any, error) {
+	c, err := r.Tx.Case(om.Case)
+	if err != nil {
+		return nil, nil, PermanentError{err}
+	}
+	return c, r.caseBase(c), nil
+}
+
+func renderAdvisory(r *renderer, om *store.OutMail, sp Spec) ([]byte, error) {
+	c, _, err := caseOf(r, om)
+	if err != nil {
+		return nil, err
+	}
+	subj, adv, atts, err := r.advisoryAttachments(r.Tx, c, true)
+	if err != nil {
+		return nil, err
+	}
+	return multipartMail(r.header(om, subj, sp), adv, atts[1:])
+}
+
+func renderPrenotify(r *renderer, om *store.OutMail, sp Spec) ([]byte, error) {
+	c, base, err := caseOf(r, om)
+	if err != nil {
+		return nil, err
+	}
+	_, _, atts, err := r.advisoryAttachments(r.Tx, c, true)
+	if err != nil {
+		return nil, err
+	}
+	d, _ := r.Keys.DownstreamByID(sp.For.ID)
+	var names []string
+	for _, a := range atts[1:] {
+		names = append(names, a.Name)
+	}
+	base["Name"], base["Update"], base["Changes"], base["Previous"], base["Patches"] = d.Name, sp.Update, sp.Changes, sp.Previous, names
+	subj, body, err := r.Templates.Render(r.row.Template, base)
+	if err != nil {
+		return nil, PermanentError{err}
+	}
+	return multipartMail(r.header(om, subj, sp), body, atts)
+}
+
+func renderCRDNotice(r *renderer, om *store.OutMail, sp Spec) ([]byte, error) {
+	c, base, err := caseOf(r, om)
+	if err != nil {
+		return nil, err
+	}
+	base["Cleared"], base["Previous"] = c.Fields.CRD.IsZero(), sp.Previous
+	return r.templateMail(om, sp, base)
+}
+
+func renderCVERequest(r *renderer, om *store.OutMail, sp Spec) ([]byte, error) {
+	c, err := r.Tx.Case(om.Case)
+	if err != nil {
+		return nil, PermanentError{err}
+	}
+	a, err := r.advisoryOf(c)
+	if err != nil {
+		return nil, err
+	}
+	return r.templateMail(om, sp, advisory.CVERequest{Advisory: a, Robot: r.Config.Robot.Name})
+}
+
+// renderAnnounce writes the public announcement: the final advisory and
+// the patches. It has no Reply-To: the case's plus address is not for a
+// public list.
+func renderAnnounce(r *renderer, om *store.OutMail, sp Spec) ([]byte, error) {
+	c, base, err := caseOf(r, om)
+	if err != nil {
+		return nil, err
+	}
+	_, adv, atts, err := r.advisoryAttachments(r.Tx, c, false)
+	if err != nil {
+		return nil, err
+	}
+	base["Advisory"] = string(adv)
+	subj, body, err := r.Templates.Render(r.row.Template, base)
+	if err != nil {
+		return nil, PermanentError{err}
+	}
+	h := r.header(om, subj, sp)
+	h.Del("Reply-To")
+	return multipartMail(h, body, atts[1:])
+}
+
+func renderEmbargoEnd(r *renderer, om *store.OutMail, sp Spec) ([]byte, error) {
+	c, base, err := caseOf(r, om)
+	if err != nil {
+		return nil, err
+	}
+	base["Published"] = FmtCRD(c.Embargo.Published)
+	base["Distros"] = sp.For.Class == Downstream && r.isDistros(sp.For.ID)
+	return r.templateMail(om, sp, base)
+}
+
+func (r *renderer) isDistros(id string) bool {
+	d, ok := r.Keys.DownstreamByID(id)
+	return ok && d.Kind == policy.KindDistros
+}
