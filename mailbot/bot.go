@@ -1,6 +1,3 @@
-// Package mailbot wires secbot together: the IMAP intake feeds ingest,
-// ingest records cases and queues mail in one store transaction, and the
-// outbox sender delivers what was queued. See doc/architecture.md.
 package mailbot
 
 import (
