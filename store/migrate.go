@@ -49,21 +49,18 @@ func (s *Store) migrate(from uint64) error {
 // It works on the JSON fields, not on Case, so that it keeps reading the
 // schema 2 layout whatever Case becomes.
 func migrateReporterKeys(btx *bolt.Tx) error {
-	b := btx.Bucket(bucketCases)
-	type change struct{ key, data []byte }
-	var changes []change
-	err := b.ForEach(func(k, v []byte) error {
+	return rewrite(btx.Bucket(bucketCases), func(k, v []byte) ([]byte, error) {
 		var rec map[string]json.RawMessage
 		if err := json.Unmarshal(v, &rec); err != nil {
-			return fmt.Errorf("case %s: %w", k, err)
+			return nil, fmt.Errorf("case %s: %w", k, err)
 		}
 		old, ok := rec["reporter_keys"]
 		if !ok {
-			return nil
+			return nil, nil
 		}
 		var armored map[string]string
 		if err := json.Unmarshal(old, &armored); err != nil {
-			return fmt.Errorf("case %s: reporter_keys: %w", k, err)
+			return nil, fmt.Errorf("case %s: reporter_keys: %w", k, err)
 		}
 		keys := map[string]*ReporterKeys{}
 		for addr, a := range armored {
@@ -75,26 +72,16 @@ func migrateReporterKeys(btx *bolt.Tx) error {
 		if len(keys) > 0 {
 			data, err := json.Marshal(keys)
 			if err != nil {
-				return err
+				return nil, err
 			}
 			rec["keys"] = data
 		}
 		data, err := json.Marshal(rec)
 		if err != nil {
-			return fmt.Errorf("case %s: %w", k, err)
+			return nil, fmt.Errorf("case %s: %w", k, err)
 		}
-		changes = append(changes, change{append([]byte{}, k...), data})
-		return nil
+		return data, nil
 	})
-	if err != nil {
-		return err
-	}
-	for _, c := range changes { // a bucket must not change under ForEach
-		if err := b.Put(c.key, c.data); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // armoredFingerprint is the key's fingerprint, or "" when it does not

@@ -17,28 +17,16 @@ import (
 // It works on the JSON fields, not on a Go type, so that it keeps reading
 // the schema 3 layout whatever the spec becomes.
 func migrateOutboxRecipients(btx *bolt.Tx) error {
-	b := btx.Bucket(bucketOutbox)
-	type change struct{ key, data []byte }
-	var changes []change
-	err := b.ForEach(func(k, v []byte) error {
+	return rewrite(btx.Bucket(bucketOutbox), func(k, v []byte) ([]byte, error) {
 		data, changed, err := migrateOutMailRecord(v)
 		if err != nil {
-			return fmt.Errorf("outbox %s: %w", k, err)
+			return nil, fmt.Errorf("outbox %s: %w", k, err)
 		}
-		if changed {
-			changes = append(changes, change{append([]byte{}, k...), data})
+		if !changed {
+			return nil, nil
 		}
-		return nil
+		return data, nil
 	})
-	if err != nil {
-		return err
-	}
-	for _, c := range changes { // a bucket must not change under ForEach
-		if err := b.Put(c.key, c.data); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // v3Spec are the schema 3 spec fields that said whom a mail was for.
