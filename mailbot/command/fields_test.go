@@ -41,14 +41,14 @@ func TestStandardSyntaxesNeedOnlyARow(t *testing.T) {
 	old := Fields
 	t.Cleanup(func() { Fields = old })
 	Fields = append(slices.Clone(old),
-		Field{Kind: "headline", Aliases: []string{"summary"}, Syntax: SyntaxLine},
-		Field{Kind: "solution", Aliases: []string{"fix"}, Syntax: SyntaxText},
-		Field{Kind: "fixed", Aliases: []string{"fixed-in"}, Syntax: SyntaxVersions})
+		Field{Kind: "x-headline", Aliases: []string{"x-summary"}, Syntax: SyntaxLine},
+		Field{Kind: "x-solution", Aliases: []string{"x-fix"}, Syntax: SyntaxText},
+		Field{Kind: "x-fixed", Aliases: []string{"x-fixed-in"}, Syntax: SyntaxVersions})
 	for _, tc := range []struct{ in, want string }{
-		{"summary clear", "headline clear"}, // a line field takes clear as text
-		{"fix <<END\nUpgrade.\n\nOr not.\nEND", "solution <<END\nUpgrade.\n\nOr not.\nEND"},
-		{"Fix: clear", "solution clear"},
-		{"fixed-in 1.0-1.4.1", "fixed >=1.0 <=1.4.1"},
+		{"x-summary clear", "x-headline clear"}, // a line field takes clear as text
+		{"x-fix <<END\nUpgrade.\n\nOr not.\nEND", "x-solution <<END\nUpgrade.\n\nOr not.\nEND"},
+		{"X-Fix: clear", "x-solution clear"},
+		{"x-fixed-in 1.0-1.4.1", "x-fixed >=1.0 <=1.4.1"},
 	} {
 		r := Parse(tc.in)
 		if len(r.Commands) != 1 || len(r.Errors) > 0 {
@@ -64,10 +64,10 @@ func TestStandardSyntaxesNeedOnlyARow(t *testing.T) {
 			t.Errorf("%q does not parse back the same: %v", got, again)
 		}
 	}
-	if r := Parse("soltion"); len(r.Errors) != 1 || !strings.Contains(r.Errors[0].Error(), `did you mean "solution"`) {
+	if r := Parse("x-soltion"); len(r.Errors) != 1 || !strings.Contains(r.Errors[0].Error(), `did you mean "x-solution"`) {
 		t.Errorf("typo: %v", r.Errors)
 	}
-	if r := Parse("headline <<END\nx\nEND"); len(r.Errors) != 1 {
+	if r := Parse("x-headline <<END\nx\nEND"); len(r.Errors) != 1 {
 		t.Errorf("a line field took a heredoc: %+v", r)
 	}
 }
