@@ -125,20 +125,6 @@ func lookup(kw string) (keyword, bool) {
 	return k, ok
 }
 
-// keywordNames are every keyword and alias, sorted, so that suggestions do
-// not depend on map order.
-func keywordNames() []string {
-	var names []string
-	for _, f := range Fields {
-		names = append(names, f.Names()...)
-	}
-	for k := range actions {
-		names = append(names, k)
-	}
-	slices.Sort(names)
-	return slices.Compact(names)
-}
-
 func formatType(c Command) string { return joinWords(string(c.Kind), c.CWE, c.Text) }
 
 func formatSeverity(c Command) string { return joinWords(string(c.Kind), c.Severity, c.CVSS) }

@@ -71,3 +71,16 @@ func TestStandardSyntaxesNeedOnlyARow(t *testing.T) {
 		t.Errorf("a line field took a heredoc: %+v", r)
 	}
 }
+
+// keywordNames are every keyword and alias, sorted.
+func keywordNames() []string {
+	var names []string
+	for _, f := range Fields {
+		names = append(names, f.Names()...)
+	}
+	for k := range actions {
+		names = append(names, k)
+	}
+	slices.Sort(names)
+	return slices.Compact(names)
+}

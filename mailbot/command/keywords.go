@@ -36,20 +36,31 @@ var actions = map[string]keyword{
 
 // suggest returns the keyword closest to an unknown word, or "" when none
 // is close: within edit distance 1 for keywords under five letters, 2
-// otherwise, so that short prose words do not look like typos.
+// otherwise, so that short prose words do not look like typos. Of equally
+// close keywords it takes the first in sort order, so that suggestions do
+// not depend on map order.
 func suggest(word string) string {
 	if len(word) > 20 {
 		return ""
 	}
 	best, bestDist := "", 3
-	for _, k := range keywordNames() {
+	try := func(k string) {
 		max := 2
 		if len(k) < 5 {
 			max = 1
 		}
-		if d := editDistance(word, k); d <= max && d < bestDist {
+		if d := editDistance(word, k); d <= max && (d < bestDist || d == bestDist && k < best) {
 			best, bestDist = k, d
 		}
+	}
+	for _, f := range Fields {
+		try(string(f.Kind))
+		for _, a := range f.Aliases {
+			try(a)
+		}
+	}
+	for k := range actions {
+		try(k)
 	}
 	return best
 }
