@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/secbot/secbot/mailbot/advisory"
 	"github.com/secbot/secbot/mailbot/command"
 	"github.com/secbot/secbot/mailbot/versions"
 	"github.com/secbot/secbot/store"
@@ -21,21 +22,14 @@ func (r *cmdRun) apply(cmd command.Command) (string, error) {
 	if err := command.Validate(cmd, r.now); err != nil {
 		return "", err
 	}
+	if fd, ok := advisory.FieldOf(cmd.Kind); ok && (fd.Text != nil || fd.Versions != nil) {
+		return setField(&r.c.Fields, fd, cmd)
+	}
 	f := &r.c.Fields
 	switch cmd.Kind {
-	case command.KindTitle:
-		return setText(&f.Title, "title", cmd.Text, false)
-	case command.KindAffected:
-		return setRanges(&f.Affected, "affected", cmd)
-	case command.KindNotAffected:
-		return setRanges(&f.NotAffected, "not affected", cmd)
-	case command.KindUnchecked:
-		return setRanges(&f.Unchecked, "not checked", cmd)
 	case command.KindType:
 		f.CWE = cmd.CWE
 		return setText(&f.Type, "type", cmd.Text, cmd.Clear)
-	case command.KindImpact:
-		return setText(&f.Impact, "impact", cmd.Text, cmd.Clear)
 	case command.KindSeverity:
 		f.CVSS = cmd.CVSS
 		return setText(&f.Severity, "severity", cmd.Severity, cmd.Clear)
@@ -43,10 +37,6 @@ func (r *cmdRun) apply(cmd command.Command) (string, error) {
 		return setText(&f.CVE, "cve", cmd.CVE, cmd.Clear)
 	case command.KindCRD:
 		return r.setCRDChecked(cmd)
-	case command.KindMitigation:
-		return setText(&f.Mitigation, "mitigation", cmd.Text, cmd.Clear)
-	case command.KindWorkaround:
-		return setText(&f.Workaround, "workaround", cmd.Text, cmd.Clear)
 	case command.KindCredit:
 		return r.credit(cmd)
 	case command.KindReporter:
@@ -77,6 +67,15 @@ func (r *cmdRun) apply(cmd command.Command) (string, error) {
 		return r.advisory()
 	}
 	return "", fmt.Errorf("%s: %w", cmd.Kind, errNotHere)
+}
+
+// setField sets a field of a standard syntax, text or version list,
+// through its row of the field table: such a field needs no case here.
+func setField(f *store.Fields, fd advisory.Field, cmd command.Command) (string, error) {
+	if fd.Text != nil {
+		return setText(fd.Text(f), fd.Name(), cmd.Text, cmd.Clear)
+	}
+	return setRanges(fd.Versions(f), fd.Name(), cmd)
 }
 
 func setText(field *string, name, value string, clear bool) (string, error) {

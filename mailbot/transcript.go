@@ -79,19 +79,9 @@ func caseSummary(c *store.Case, a *advisory.Advisory) string {
 	if len(c.Reporters) > 0 {
 		row("Reporter keys", strings.Join(ReporterKeyLines(c), "\n"))
 	}
-	row("Title", a.Title)
-	row("Affected", a.Affected.String())
-	row("Not affected", a.NotAffected.String())
-	row("Not checked", a.Unchecked.String())
-	row("Type", a.Type.String())
-	row("Impact", a.Impact)
-	row("Severity", a.Severity.String())
-	row("CVE", a.CVE)
-	row("CRD", a.CRD.String())
-	row("Mitigation", a.Mitigation)
-	row("Workaround", a.Workaround)
-	row("Credits", a.Credits.String())
-	row("Branches", a.Branches.String())
+	for _, f := range advisory.Fields {
+		row(f.Summary, f.Value(a))
+	}
 	fmt.Fprintf(&s, "Messages:       %d\n", len(c.Messages))
 	return s.String()
 }

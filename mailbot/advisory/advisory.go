@@ -5,12 +5,15 @@
 // the CVE request, and the exports to come) reads it from here, so that a
 // field is written the same way everywhere: each field type has one
 // String form. It is pure: it reads what it is given and writes nothing.
+// Its field table (Fields) is the store half of each advisory field: the
+// command that sets a field finds there the store field it writes.
 package advisory
 
 import (
 	"strings"
 	"time"
 
+	"github.com/secbot/secbot/mailbot/command"
 	"github.com/secbot/secbot/mailbot/policy"
 	"github.com/secbot/secbot/mailbot/versions"
 	"github.com/secbot/secbot/store"
@@ -29,7 +32,6 @@ type Advisory struct {
 	Case       string
 	Project    string // the name shown (Project.Name, else its Fallback)
 	ProjectURL string
-	Title      string
 	CVE        string
 	CRD        Date
 
@@ -38,12 +40,17 @@ type Advisory struct {
 	Unchecked   versions.List
 	Branches    Branches
 
-	Type       Type
-	Severity   Severity
-	Impact     string
-	Mitigation string
-	Workaround string
-	Credits    Credits
+	Type     Type
+	Severity Severity
+	Credits  Credits
+
+	// Texts are the text fields of the field table (title, impact,
+	// mitigation, workaround, ...) by kind, "" when not set; Title,
+	// Impact, Mitigation and Workaround read them.
+	Texts map[command.Kind]string
+	// Sections are the text fields shown under headings of their own, in
+	// the table's order: the advisory template writes them one by one.
+	Sections []Section
 
 	// Patches are the case's current patches, in the order they were added.
 	Patches Patches
@@ -64,11 +71,11 @@ func Build(c *store.Case, p Project, patches []*store.Patch) *Advisory {
 	f := c.Fields
 	a := &Advisory{
 		Case: c.ID, Project: p.Name, ProjectURL: p.URL, projectName: p.Name,
-		Title: f.Title, CVE: f.CVE, CRD: Date{f.CRD},
+		CVE: f.CVE, CRD: Date{f.CRD},
 		Affected: f.Affected, NotAffected: f.NotAffected, Unchecked: f.Unchecked,
 		Type: Type{CWE: f.CWE, Text: f.Type}, Severity: Severity{Level: f.Severity, CVSS: f.CVSS},
-		Impact: f.Impact, Mitigation: f.Mitigation, Workaround: f.Workaround,
 	}
+	a.buildTexts(&f)
 	for _, br := range f.Branches {
 		a.Branches = append(a.Branches, Branch{Name: br.Name, Fixed: br.Fixed})
 	}
@@ -89,10 +96,10 @@ func Build(c *store.Case, p Project, patches []*store.Patch) *Advisory {
 // type counts as set by its text only: a CWE id alone does not describe
 // the flaw to those who must act on it.
 func (a *Advisory) Policy() policy.Fields {
-	pf := policy.Fields{ProjectName: a.projectName, ProjectURL: a.ProjectURL, Title: a.Title,
+	pf := policy.Fields{ProjectName: a.projectName, ProjectURL: a.ProjectURL, Title: a.Title(),
 		Affected: a.Affected.String(), NotAffected: a.NotAffected.String(), Unchecked: a.Unchecked.String(),
-		Type: a.Type.Text, Impact: a.Impact, CVE: a.CVE, CRD: a.CRD.Time,
-		Mitigation: a.Mitigation, Workaround: a.Workaround}
+		Type: a.Type.Text, Impact: a.Impact(), CVE: a.CVE, CRD: a.CRD.Time,
+		Mitigation: a.Mitigation(), Workaround: a.Workaround()}
 	for _, cr := range a.Credits {
 		pf.Credits = append(pf.Credits, cr.Name)
 	}

@@ -13,7 +13,8 @@ import (
 // KindCVERequest, which is written "cve request".
 type Kind string
 
-// The commands. Field-setting commands first, then actions.
+// The commands: those that set fields of the case first (Fields holds
+// the advisory fields among them), then actions.
 const (
 	KindTitle       Kind = "title"
 	KindAffected    Kind = "affected"
@@ -80,11 +81,12 @@ type Command struct {
 	Raw  string // the line as written, without line ending (first line only for heredocs)
 	Kind Kind
 
-	// Text is the free text of title, type, impact, mitigation, workaround
-	// and reject. A heredoc value is kept verbatim, without its final newline.
+	// Text is the free text of the text fields (SyntaxLine, SyntaxText:
+	// title, impact, mitigation, workaround), of type and of reject. A
+	// heredoc value is kept verbatim, without its final newline.
 	Text string
 
-	Ranges versions.List // affected, not-affected, unchecked
+	Ranges versions.List // the version lists (SyntaxVersions): affected, not-affected, unchecked
 
 	CWE string // type: "CWE-79", or empty when only text was given
 
@@ -96,9 +98,8 @@ type Command struct {
 	CRD   time.Time // crd, in the zone it was given in
 	Force bool      // crd: the writer confirmed a date beyond MaxCRDAhead
 
-	// Clear empties the field instead of setting it (affected, not-affected,
-	// unchecked, type, impact, severity, cve, crd, mitigation, workaround,
-	// credit).
+	// Clear empties the field instead of setting it (the SyntaxText and
+	// SyntaxVersions fields, type, severity, cve, crd, credit).
 	Clear bool
 
 	Credit *Credit // credit

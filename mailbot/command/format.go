@@ -15,32 +15,14 @@ func (c Command) String() string {
 	if c.Clear {
 		return kw + " clear"
 	}
+	if f, ok := FieldOf(c.Kind); ok {
+		return f.format(c)
+	}
 	switch c.Kind {
-	case KindTitle:
-		return kw + " " + c.Text
-	case KindImpact, KindMitigation, KindWorkaround, KindReject:
+	case KindReject:
 		return textForm(kw, c.Text)
-	case KindAffected, KindNotAffected, KindUnchecked:
-		return kw + " " + FormatRanges(c.Ranges)
-	case KindType:
-		return joinWords(kw, c.CWE, c.Text)
-	case KindSeverity:
-		return joinWords(kw, c.Severity, c.CVSS)
-	case KindCVE:
-		return kw + " " + c.CVE
 	case KindCVERequest:
 		return "cve request"
-	case KindCRD:
-		s := kw + " " + formatCRD(c.CRD)
-		if c.Force {
-			s += " force"
-		}
-		return s
-	case KindCredit:
-		if c.Credit == nil {
-			return kw
-		}
-		return joinWords(kw, c.Credit.Name, angle(c.Credit.Address), "as", c.Credit.Kind)
 	case KindReporter:
 		if c.Name == "" {
 			return kw + " " + c.Address
@@ -48,8 +30,6 @@ func (c Command) String() string {
 		return joinWords(kw, c.Name, angle(c.Address))
 	case KindReporterKey:
 		return formatReporterKey(c)
-	case KindBranch:
-		return joinWords(kw, c.Branch, c.FixedVersion)
 	case KindDuplicate:
 		return kw + " " + c.CaseID
 	case KindNotify:

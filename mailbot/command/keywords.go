@@ -2,7 +2,6 @@ package command
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 	"unicode/utf8"
 )
@@ -14,27 +13,11 @@ type keyword struct {
 	heredoc bool // the value may be given as a heredoc
 }
 
-// keywords maps every keyword and alias, lower-cased, to its parser.
-var keywords = map[string]keyword{
-	"title":        {KindTitle, parseTitle, false},
-	"affected":     {KindAffected, parseRangeField, false},
-	"not-affected": {KindNotAffected, parseRangeField, false},
-	"notaffected":  {KindNotAffected, parseRangeField, false},
-	"unaffected":   {KindNotAffected, parseRangeField, false},
-	"unchecked":    {KindUnchecked, parseRangeField, false},
-	"not-checked":  {KindUnchecked, parseRangeField, false},
-	"notchecked":   {KindUnchecked, parseRangeField, false},
-	"type":         {KindType, parseType, false},
-	"impact":       {KindImpact, parseClearableText, true},
-	"severity":     {KindSeverity, parseSeverity, false},
-	"cve":          {KindCVE, parseCVE, false},
-	"crd":          {KindCRD, parseCRD, false},
-	"mitigation":   {KindMitigation, parseClearableText, true},
-	"workaround":   {KindWorkaround, parseClearableText, true},
-	"credit":       {KindCredit, parseCredit, false},
+// actions maps the keywords of the commands that are no advisory field,
+// lower-cased, to their parsers. The field keywords are in Fields.
+var actions = map[string]keyword{
 	"reporter":     {KindReporter, parseReporter, false},
 	"reporter-key": {KindReporterKey, parseReporterKey, false},
-	"branch":       {KindBranch, parseBranch, false},
 	"accept":       {KindAccept, noArgument, false},
 	"reject":       {KindReject, parseReason, true},
 	"duplicate":    {KindDuplicate, parseDuplicate, false},
@@ -51,33 +34,33 @@ var keywords = map[string]keyword{
 	"hold":         {KindHold, noArgument, false},
 }
 
-// keywordNames are the keys of keywords, sorted, so that suggestions do
-// not depend on map order.
-var keywordNames = func() []string {
-	names := make([]string, 0, len(keywords))
-	for k := range keywords {
-		names = append(names, k)
-	}
-	sort.Strings(names)
-	return names
-}()
-
 // suggest returns the keyword closest to an unknown word, or "" when none
 // is close: within edit distance 1 for keywords under five letters, 2
-// otherwise, so that short prose words do not look like typos.
+// otherwise, so that short prose words do not look like typos. Of equally
+// close keywords it takes the first in sort order, so that suggestions do
+// not depend on map order.
 func suggest(word string) string {
 	if len(word) > 20 {
 		return ""
 	}
 	best, bestDist := "", 3
-	for _, k := range keywordNames {
+	try := func(k string) {
 		max := 2
 		if len(k) < 5 {
 			max = 1
 		}
-		if d := editDistance(word, k); d <= max && d < bestDist {
+		if d := editDistance(word, k); d <= max && (d < bestDist || d == bestDist && k < best) {
 			best, bestDist = k, d
 		}
+	}
+	for _, f := range Fields {
+		try(string(f.Kind))
+		for _, a := range f.Aliases {
+			try(a)
+		}
+	}
+	for k := range actions {
+		try(k)
 	}
 	return best
 }
@@ -118,12 +101,14 @@ func noArgument(c *Command, arg string) error {
 
 func isClear(arg string) bool { return strings.EqualFold(arg, "clear") }
 
-func parseTitle(c *Command, arg string) error {
+// parseLine parses a SyntaxLine field (title): one line of text, where
+// "clear" is text too.
+func parseLine(c *Command, arg string) error {
 	return setText(c, arg, false)
 }
 
-// parseClearableText parses impact, mitigation and workaround: text, or
-// "clear". A heredoc value is always text, even when it reads "clear".
+// parseClearableText parses a SyntaxText field (impact, mitigation,
+// workaround): text, or "clear". A heredoc value is always text, even when it reads "clear".
 func parseClearableText(c *Command, arg string) error {
 	if isClear(arg) {
 		c.Clear = true

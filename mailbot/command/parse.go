@@ -149,7 +149,7 @@ func continuesBlock(l string, first bool) bool {
 		return true
 	}
 	kw, arg := splitKeyword(l)
-	if _, ok := keywords[kw]; ok {
+	if _, ok := lookup(kw); ok {
 		return true
 	}
 	return (first || arg == "") && suggest(kw) != ""
@@ -292,7 +292,7 @@ func isComment(l string) bool { return strings.HasPrefix(strings.TrimSpace(l), "
 // parseCommand parses a keyword and its argument; doc is the heredoc value
 // when the line opened one.
 func parseCommand(kw, arg string, doc *string) (Command, error) {
-	k, ok := keywords[kw]
+	k, ok := lookup(kw)
 	if !ok {
 		if s := suggest(kw); s != "" {
 			return Command{}, fmt.Errorf("%w %q; did you mean %q?", ErrUnknownCommand, kw, s)
