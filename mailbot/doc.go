@@ -98,18 +98,45 @@
 // Log lines that say what a transaction did are emitted from
 // store.Tx.OnCommit, so a rolled-back batch leaves no claim in the log.
 //
-// # Recipe: a new command
+// # Recipe: a command that sets one advisory field
 //
-// A command that sets one advisory field: see the field table recipe in
-// mailbot/advisory (FIELDS). A command that acts:
+// For a field of a standard syntax (one line of text; text or heredoc that
+// can be cleared; a version list), four edits:
 //
-//  1. mailbot/command: a Kind constant and a keywords row with its parser
-//     (table tests in command_test.go; a seed in testdata/fuzz/FuzzParse);
-//     if it reaches people outside the team or cannot be taken back, list
-//     it in the all-or-nothing set.
-//  2. mailbot/apply.go: a case in the switch, in its own file when it is
-//     more than a few lines (mailbot/reporterkey_cmd.go is one); the mails
-//     it causes are queued through r.after, in the same transaction.
+//  1. store/case.go: a field in store.Fields (Solution string, with the
+//     JSON tag "solution,omitempty"). No migration: an old record reads
+//     it as empty.
+//  2. mailbot/command/fields.go: a row in command.Fields, for example
+//     {Kind: "solution", Aliases: []string{"fix"}, Syntax: SyntaxText}.
+//     It gives the keyword, its aliases, typo suggestions, the heredoc,
+//     `clear`, and the canonical form.
+//  3. mailbot/advisory/fields.go: a row in advisory.Fields at the same
+//     position, for example {Kind: "solution", Scope: ScopeVulnerability,
+//     Summary: "Solution", Section: "Solution", Text: func(f *store.Fields)
+//     *string { return &f.Solution }}. From it apply sets the field and
+//     writes the transcript line, advisory.Build fills Advisory.Texts, the
+//     case summary shows the row, and the advisory template prints the
+//     section.
+//  4. README.md: a row in "Commands that set case fields".
+//
+// Then `go test ./mailbot/advisory -update` regenerates the golden files.
+// TestFieldTablesClosed fails on a keyword without a row (or the reverse),
+// TestReadmeFieldTable on a missing README row, and TestFieldRecipe
+// follows this recipe end to end. A field with a syntax of its own (type,
+// severity, cve, crd, credit, branch) also needs its parse and format
+// functions in its command row, a Show function in its advisory row and a
+// case in apply.go; a field the completeness check requires needs
+// mailbot/policy too.
+//
+// # Recipe: a command that acts
+//
+//  1. mailbot/command: a Kind constant and an actions row in keywords.go
+//     with its parser (table tests in command_test.go, a seed in
+//     testdata/fuzz/FuzzParse); if it reaches people outside the team or
+//     cannot be taken back, list it in the all-or-nothing set.
+//  2. mailbot/apply.go: a case in the switch, in a file of its own when it
+//     is more than a few lines (mailbot/reporterkey_cmd.go is one); the
+//     mails it causes are queued through r.after, in the same transaction.
 //  3. README: a row in the command reference.
 //
 // # Recipe: a new kind of outgoing mail
