@@ -61,6 +61,8 @@ func (r *cmdRun) apply(cmd command.Command) (string, error) {
 		return "the case summary follows below", nil
 	case command.KindReply:
 		return r.reply()
+	case command.KindTell:
+		return r.tell(cmd)
 	case command.KindNotify:
 		return r.notify(cmd)
 	case command.KindSend, command.KindPrenotify:

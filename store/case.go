@@ -46,6 +46,8 @@ type Case struct {
 	Reason string `json:"reason,omitempty"`
 	// Embargo is the pre-notification and publication state.
 	Embargo Embargo `json:"embargo"`
+	// Talk is the conversation with the downstream contacts (talk.go).
+	Talk []Talk `json:"talk,omitempty"`
 }
 
 // Embargo is what a case has told whom before its CRD, and whether its

@@ -34,6 +34,9 @@ const (
 	CVERequest = "cve-request.tmpl"
 	Reminder   = "reminder.tmpl"
 	KeyConfirm = "key-confirm.tmpl"
+
+	DownstreamRelay = "downstream-relay.tmpl"
+	Tell            = "tell.tmpl"
 )
 
 // SampleConfig returns the commented sample configuration `secbot init` writes.

@@ -46,6 +46,7 @@ const (
 	KindAdvisory   Kind = "advisory"
 	KindPublish    Kind = "publish"
 	KindHold       Kind = "hold"
+	KindTell       Kind = "tell"
 )
 
 // Limits that bound the work Parse does and the size of what it returns.
@@ -116,7 +117,7 @@ type Command struct {
 
 	CaseID string // duplicate: "SEC-2026-0001"
 
-	IDs []string // notify: downstream contact ids
+	IDs []string // notify, tell: downstream contact ids (tell: none for all)
 
 	Now bool // publish now
 

@@ -52,6 +52,11 @@ func (c Command) String() string {
 		return joinWords(kw, c.Branch, c.FixedVersion)
 	case KindDuplicate:
 		return kw + " " + c.CaseID
+	case KindTell:
+		if len(c.IDs) == 0 {
+			return kw + " all"
+		}
+		return joinWords(kw, strings.Join(c.IDs, " "))
 	case KindNotify:
 		return joinWords(kw, strings.Join(c.IDs, " "))
 	case KindPatch:

@@ -49,6 +49,7 @@ var keywords = map[string]keyword{
 	"advisory":     {KindAdvisory, noArgument, false},
 	"publish":      {KindPublish, parsePublish, false},
 	"hold":         {KindHold, noArgument, false},
+	"tell":         {KindTell, parseTell, false},
 }
 
 // keywordNames are the keys of keywords, sorted, so that suggestions do

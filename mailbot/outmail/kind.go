@@ -26,6 +26,10 @@ const (
 	Announce   Kind = "announce"     // the public announcement at the CRD
 	EmbargoEnd Kind = "embargo-over" // the embargo is over
 	Reminder   Kind = "reminder"     // what is still missing before the CRD
+
+	// The conversation around a case (conversation.go).
+	DownstreamRelay Kind = "downstream-relay" // a pre-notified contact's mail, for the maintainers
+	Tell            Kind = "tell"             // a maintainer's text to pre-notified contacts
 )
 
 // Clear says whether a kind of mail may ever leave unencrypted. Its zero
@@ -75,6 +79,9 @@ var kinds = table{
 	Announce:   {Template: templates.Announce, To: []Class{Public}, Clear: Always, render: renderAnnounce},
 	EmbargoEnd: {Template: templates.Embargo, To: []Class{Reporter, Downstream}, Clear: WithoutKey, render: renderEmbargoEnd},
 	Reminder:   {Template: templates.Reminder, To: []Class{Maintainer}, render: renderReminder},
+
+	DownstreamRelay: {Template: templates.DownstreamRelay, To: []Class{Maintainer}, render: renderDownstreamRelay},
+	Tell:            {Template: templates.Tell, To: []Class{Downstream}, render: renderTell},
 }
 
 // table maps each kind to its row.

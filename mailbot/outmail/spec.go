@@ -21,6 +21,10 @@ type Spec struct {
 	Update     bool     `json:"update,omitempty"`
 	Changes    []string `json:"changes,omitempty"`
 	Previous   string   `json:"previous,omitempty"`
+	// Contact is the downstream contact a relayed mail came from;
+	// ContactSigned says their key signed it (else they only claim it).
+	Contact       string `json:"contact,omitempty"`
+	ContactSigned bool   `json:"contact_signed,omitempty"`
 	// Confirm is a key confirmation mail's fingerprint and token.
 	Confirm *KeyConfirmSpec `json:"confirm,omitempty"`
 }
