@@ -106,6 +106,9 @@ type Credit struct {
 	Name    string `json:"name"`
 	Address string `json:"address,omitempty"`
 	Kind    string `json:"kind"`
+	// Status is the consent of the person named (credits.go); empty for
+	// a credit nobody was asked about.
+	Status string `json:"status,omitempty"`
 }
 
 // Branch is a release branch and the version that fixes it.

@@ -37,6 +37,8 @@ const (
 
 	DownstreamRelay = "downstream-relay.tmpl"
 	Tell            = "tell.tmpl"
+	Share           = "share.tmpl"
+	CreditConfirm   = "credit-confirm.tmpl"
 )
 
 // SampleConfig returns the commented sample configuration `secbot init` writes.

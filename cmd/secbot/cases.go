@@ -77,6 +77,9 @@ func printCase(out io.Writer, tx *store.Tx, id string) error {
 	if c.Internal {
 		fmt.Fprintln(out, "Internal:  yes (opened by a maintainer)")
 	}
+	for _, line := range mailbot.CreditLines(c) {
+		fmt.Fprintf(out, "Credit:    %s\n", line)
+	}
 	for _, line := range mailbot.TalkLines(c) {
 		fmt.Fprintf(out, "Talk:      %s\n", line)
 	}

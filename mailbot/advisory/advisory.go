@@ -44,6 +44,9 @@ type Advisory struct {
 	Mitigation string
 	Workaround string
 	Credits    Credits
+	// Withheld counts the credits declined: their people asked not to be
+	// named, so no output of the advisory names them (credits.go).
+	Withheld int
 
 	// Patches are the case's current patches, in the order they were added.
 	Patches Patches
@@ -72,9 +75,7 @@ func Build(c *store.Case, p Project, patches []*store.Patch) *Advisory {
 	for _, br := range f.Branches {
 		a.Branches = append(a.Branches, Branch{Name: br.Name, Fixed: br.Fixed})
 	}
-	for _, cr := range f.Credits {
-		a.Credits = append(a.Credits, Credit{Name: cr.Name, Address: cr.Address, Kind: cr.Kind})
-	}
+	a.Credits, a.Withheld = buildCredits(f.Credits)
 	if a.Project == "" {
 		a.Project = p.Fallback
 	}
@@ -95,6 +96,9 @@ func (a *Advisory) Policy() policy.Fields {
 		Mitigation: a.Mitigation, Workaround: a.Workaround}
 	for _, cr := range a.Credits {
 		pf.Credits = append(pf.Credits, cr.Name)
+	}
+	for range a.Withheld {
+		pf.Credits = append(pf.Credits, "(not named)")
 	}
 	return pf
 }
@@ -146,6 +150,9 @@ type Credit struct {
 	Name    string
 	Address string
 	Kind    string
+	// Status is store.CreditPending or store.CreditConfirmed, or "" for
+	// a credit nobody was asked about (a declined one is never here).
+	Status string
 }
 
 // String is "Jane Doe (remediation developer)".

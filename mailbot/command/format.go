@@ -40,6 +40,9 @@ func (c Command) String() string {
 		if c.Credit == nil {
 			return kw
 		}
+		if c.Credit.Outcome != "" {
+			return joinWords(kw, c.Credit.Outcome, c.Credit.Name)
+		}
 		return joinWords(kw, c.Credit.Name, angle(c.Credit.Address), "as", c.Credit.Kind)
 	case KindReporter:
 		if c.Name == "" {
@@ -52,6 +55,15 @@ func (c Command) String() string {
 		return joinWords(kw, c.Branch, c.FixedVersion)
 	case KindDuplicate:
 		return kw + " " + c.CaseID
+	case KindShare:
+		s := kw
+		if c.Plain {
+			s += " plain"
+		}
+		if c.WithPatches {
+			s += " with patches"
+		}
+		return s
 	case KindTell:
 		if len(c.IDs) == 0 {
 			return kw + " all"

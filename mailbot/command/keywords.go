@@ -50,6 +50,7 @@ var keywords = map[string]keyword{
 	"publish":      {KindPublish, parsePublish, false},
 	"hold":         {KindHold, noArgument, false},
 	"tell":         {KindTell, parseTell, false},
+	"share":        {KindShare, parseShare, false},
 }
 
 // keywordNames are the keys of keywords, sorted, so that suggestions do

@@ -58,3 +58,38 @@ func renderTell(r *renderer, om *store.OutMail, sp Spec) ([]byte, error) {
 	base["Name"], base["Text"] = d.Name, sp.Text
 	return r.templateMail(om, sp, base)
 }
+
+// renderShare writes the draft advisory for a reporter's review, with the
+// patches when the maintainer asked for them. Whether it may leave
+// unencrypted is the row's business (Share never, SharePlain without a
+// key); the rendering is the same.
+func renderShare(r *renderer, om *store.OutMail, sp Spec) ([]byte, error) {
+	c, base, err := caseOf(r, om)
+	if err != nil {
+		return nil, err
+	}
+	_, _, atts, err := r.advisoryAttachments(r.Tx, c, true)
+	if err != nil {
+		return nil, err
+	}
+	if !sp.WithPatches {
+		atts = atts[:1]
+	}
+	var names []string
+	for _, a := range atts[1:] {
+		names = append(names, a.Name)
+	}
+	base["Patches"] = names
+	subj, body, err := r.Templates.Render(r.row.Template, base)
+	if err != nil {
+		return nil, PermanentError{err}
+	}
+	return multipartMail(r.header(om, subj, sp), body, atts)
+}
+
+// renderCreditConfirm asks a reporter to confirm the exact credit line
+// (Spec.Text, as the advisory writes it). It carries nothing else of the
+// case but its id, so it may go signed only to a reporter without a key.
+func renderCreditConfirm(r *renderer, om *store.OutMail, sp Spec) ([]byte, error) {
+	return r.templateMail(om, sp, map[string]any{"Case": om.Case, "Credit": sp.Text, "Robot": r.Config.Robot.Name})
+}

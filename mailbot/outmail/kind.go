@@ -30,6 +30,9 @@ const (
 	// The conversation around a case (conversation.go).
 	DownstreamRelay Kind = "downstream-relay" // a pre-notified contact's mail, for the maintainers
 	Tell            Kind = "tell"             // a maintainer's text to pre-notified contacts
+	Share           Kind = "share"            // the draft advisory, for the reporter's review
+	SharePlain      Kind = "share-plain"      // the same, which `share plain` lets go signed only
+	CreditConfirm   Kind = "credit-confirm"   // the exact credit line, for the reporter to confirm
 )
 
 // Clear says whether a kind of mail may ever leave unencrypted. Its zero
@@ -82,6 +85,13 @@ var kinds = table{
 
 	DownstreamRelay: {Template: templates.DownstreamRelay, To: []Class{Maintainer}, render: renderDownstreamRelay},
 	Tell:            {Template: templates.Tell, To: []Class{Downstream}, render: renderTell},
+	Share:           {Template: templates.Share, To: []Class{Reporter}, render: renderShare},
+	// The one exception for embargoed content: a maintainer's explicit
+	// `share plain` queues this kind for a reporter without a trusted key,
+	// and the transcript warns that the draft crosses the network in the
+	// clear. Plain `share` queues Share, which is refused without a key.
+	SharePlain:    {Template: templates.Share, To: []Class{Reporter}, Clear: WithoutKey, render: renderShare},
+	CreditConfirm: {Template: templates.CreditConfirm, To: []Class{Reporter}, Clear: WithoutKey, render: renderCreditConfirm},
 }
 
 // table maps each kind to its row.

@@ -25,6 +25,8 @@ type Spec struct {
 	// ContactSigned says their key signed it (else they only claim it).
 	Contact       string `json:"contact,omitempty"`
 	ContactSigned bool   `json:"contact_signed,omitempty"`
+	// WithPatches: a shared draft carries the patches too.
+	WithPatches bool `json:"with_patches,omitempty"`
 	// Confirm is a key confirmation mail's fingerprint and token.
 	Confirm *KeyConfirmSpec `json:"confirm,omitempty"`
 }
