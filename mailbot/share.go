@@ -66,4 +66,3 @@ func (b *Bot) queueShare(tx *store.Tx, c *store.Case, msgKey uint64, withPatches
 	}
 	return n, nil
 }
-
