@@ -364,6 +364,9 @@ func (b *Bot) record(tx *store.Tx, cases map[string]*store.Case, mailbox string,
 	}
 	c.Messages = append(c.Messages, key)
 	c.Updated = now
+	if p.signer != "" {
+		c.LastMaintainer = now
+	}
 	n, err := b.queueForMessage(tx, c, m, isNew, p, now)
 	if err != nil {
 		return 0, err
@@ -433,6 +436,9 @@ func (b *Bot) caseFor(tx *store.Tx, cases map[string]*store.Case, p *prepared, n
 		c.Reporters = []string{r}
 	}
 	tx.OnCommit(func() { b.log.Info("case opened", "case", id, "uid", p.msg.UID) })
+	if err := b.armFirstReply(tx, c); err != nil {
+		return nil, false, err
+	}
 	return c, true, tx.Audit(store.AuditEntry{Time: now, Case: id, Actor: actor(p.signer), Action: "open"})
 }
 

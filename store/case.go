@@ -46,6 +46,10 @@ type Case struct {
 	Reason string `json:"reason,omitempty"`
 	// Embargo is the pre-notification and publication state.
 	Embargo Embargo `json:"embargo"`
+	// LastMaintainer is when a maintainer's signed mail last came in on
+	// the case (a command, or any signed word): the response-time
+	// promise is kept once it is set.
+	LastMaintainer time.Time `json:"last_maintainer,omitzero"`
 	// Talk is the conversation with the downstream contacts (talk.go).
 	Talk []Talk `json:"talk,omitempty"`
 }

@@ -39,6 +39,7 @@ const (
 	Tell            = "tell.tmpl"
 	Share           = "share.tmpl"
 	CreditConfirm   = "credit-confirm.tmpl"
+	FirstReply      = "first-reply.tmpl"
 )
 
 // SampleConfig returns the commented sample configuration `secbot init` writes.

@@ -33,6 +33,7 @@ const (
 	Share           Kind = "share"            // the draft advisory, for the reporter's review
 	SharePlain      Kind = "share-plain"      // the same, which `share plain` lets go signed only
 	CreditConfirm   Kind = "credit-confirm"   // the exact credit line, for the reporter to confirm
+	FirstReply      Kind = "first-reply"      // no human answered a new case in time
 )
 
 // Clear says whether a kind of mail may ever leave unencrypted. Its zero
@@ -91,6 +92,7 @@ var kinds = table{
 	// and the transcript warns that the draft crosses the network in the
 	// clear. Plain `share` queues Share, which is refused without a key.
 	SharePlain:    {Template: templates.Share, To: []Class{Reporter}, Clear: WithoutKey, render: renderShare},
+	FirstReply:    {Template: templates.FirstReply, To: []Class{Maintainer, Escalation}, render: renderFirstReply},
 	CreditConfirm: {Template: templates.CreditConfirm, To: []Class{Reporter}, Clear: WithoutKey, render: renderCreditConfirm},
 }
 
