@@ -35,3 +35,18 @@ func TestShareNeedsAKeyUnlessSharePlain(t *testing.T) {
 		}
 	}
 }
+
+// TestAckAttachesTheRobotKey: the acknowledgement carries the robot's
+// public key as application/pgp-keys and never mentions an admin command.
+func TestAckAttachesTheRobotKey(t *testing.T) {
+	f := newFixture(t)
+	rcpt, to := f.recipient(Reporter, false)
+	out, err := f.render(t, kinds, Ack, rcpt, to, f.specFor(t, Ack))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(out)
+	if !strings.Contains(s, "Content-Type: application/pgp-keys") || !strings.Contains(s, "security-key.asc") || strings.Contains(s, "secbot key") {
+		t.Errorf("ack:\n%s", s)
+	}
+}
