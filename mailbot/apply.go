@@ -51,6 +51,10 @@ func (r *cmdRun) apply(cmd command.Command) (string, error) {
 		return "the case summary follows below", nil
 	case command.KindReply:
 		return r.reply()
+	case command.KindTell:
+		return r.tell(cmd)
+	case command.KindShare:
+		return r.share(cmd)
 	case command.KindNotify:
 		return r.notify(cmd)
 	case command.KindSend, command.KindPrenotify:
@@ -113,14 +117,18 @@ func (r *cmdRun) credit(cmd command.Command) (string, error) {
 		r.c.Fields.Credits = nil
 		return "credits cleared", nil
 	}
+	if cmd.Credit.Outcome != "" {
+		return r.creditOutcome(cmd.Credit)
+	}
 	cr := store.Credit{Name: cmd.Credit.Name, Address: cmd.Credit.Address, Kind: cmd.Credit.Kind}
 	for _, old := range r.c.Fields.Credits {
-		if old == cr {
+		if sameCredit(old, cr) {
 			return "", fmt.Errorf("%s is already credited as %s", cr.Name, cr.Kind)
 		}
 	}
+	ask := r.askConsent(&cr)
 	r.c.Fields.Credits = append(r.c.Fields.Credits, cr)
-	return fmt.Sprintf("credit %s as %s", cr.Name, cr.Kind), nil
+	return fmt.Sprintf("credit %s as %s", cr.Name, cr.Kind) + ask, nil
 }
 
 func (r *cmdRun) addReporter(cmd command.Command) (string, error) {

@@ -383,16 +383,17 @@ func (r *cmdRun) publish(cmd command.Command) (string, error) {
 	if req, _ := policy.Missing(r.b.policyFields(c)); len(req) > 0 && !(cmd.Now && onlyCRD(req)) {
 		return "", fmt.Errorf("refused: the advisory still lacks %s", strings.Join(req, ", "))
 	}
+	warn := pendingCreditsWarning(c)
 	if cmd.Now {
 		r.after = append(r.after, func() (int, error) { return r.b.publishCase(r.tx, c, r.now) })
-		return "published now: the announcement and the end-of-embargo notices are queued", nil
+		return "published now: the announcement and the end-of-embargo notices are queued" + warn, nil
 	}
 	if c.Fields.CRD.IsZero() || !c.Fields.CRD.After(r.now) {
 		return "", fmt.Errorf("the CRD must be set and in the future to arm the announcement (or use \"publish now\")")
 	}
 	c.Embargo.Armed = true
 	r.setTimers()
-	return "armed: the announcement goes out at " + outmail.FmtCRD(c.Fields.CRD), nil
+	return "armed: the announcement goes out at " + outmail.FmtCRD(c.Fields.CRD) + warn, nil
 }
 
 func onlyCRD(missing []string) bool {

@@ -61,8 +61,9 @@
 //     due entries, renders and seals each through outmail, records the
 //     attempt before dialling, sends, and records the delivery.
 //   - The scheduler (Bot.runScheduler) fires the timers in the store
-//     (publication at the CRD, the reminder before it), one transaction
-//     per timer; a timer is deleted in the transaction that does its work.
+//     (publication at the CRD, the reminder before it, the first-reply
+//     reminder and its escalation), one transaction per timer; a timer is
+//     deleted in the transaction that does its work.
 //   - The control socket (cmd/secbot) answers read-only queries from read
 //     transactions; it needs no Bot and no key.
 //

@@ -17,8 +17,11 @@ import (
 func (b *Bot) queueForMessage(tx *store.Tx, c *store.Case, m *store.Message, isNew bool, p *prepared, now time.Time) (int, error) {
 	f := &store.Fanout{Case: c.ID, Msg: m.Key, New: isNew, Problem: p.reason, InReplyTo: p.env.MessageID,
 		References: append(slices.Clip(p.env.References), p.env.MessageID), Queued: now}
-	if isNew && !c.Internal && !p.env.Auto {
+	if isNew && !c.Internal && !p.env.Auto && p.contact == "" {
 		f.AckTo = c.Reporters
+	}
+	if err := b.fromContact(tx, c, m, p, f, isNew, now); err != nil {
+		return 0, err
 	}
 	if err := tx.AddFanout(f); err != nil {
 		return 0, err

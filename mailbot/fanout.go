@@ -120,6 +120,12 @@ func (b *Bot) expand(tx *store.Tx, f *store.Fanout) (int, error) {
 		n += boolInt(ok)
 	}
 	sp := outmail.Spec{Msg: f.Msg, New: f.New, Problem: f.Problem, InReplyTo: f.InReplyTo, References: f.References}
-	k, err := b.toMaintainers(tx, f.Case, outmail.Relay, fmt.Sprintf("relay.%d", f.Msg), sp, false, f.Queued)
+	kind := outmail.Relay
+	if f.Contact != "" {
+		// A pre-notified contact's mail: marked as theirs, for the
+		// maintainers alone (conversation.go).
+		kind, sp.Contact, sp.ContactSigned = outmail.DownstreamRelay, f.Contact, f.ContactSigned
+	}
+	k, err := b.toMaintainers(tx, f.Case, kind, fmt.Sprintf("relay.%d", f.Msg), sp, false, f.Queued)
 	return n + k, err
 }

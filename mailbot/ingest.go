@@ -46,6 +46,10 @@ type prepared struct {
 	cmdKeys []*crypto.Key
 	// arrived is when the mail arrived: see arrival.
 	arrived time.Time
+	// contact is the downstream contact the mail is from (conversation.go):
+	// contactSigned when the contact's key signed it, else it only claims.
+	contact       string
+	contactSigned bool
 }
 
 // State implements intake.Sink.
@@ -214,11 +218,13 @@ func (b *Bot) prepare(m intake.Message) (p *prepared) {
 	b.unwrap(p)
 	// Only a mail that is signed, or claims a maintainer's address, can
 	// lead anywhere with commands (to run them, or to say why not): the
-	// command block of everyone else's mail is not even parsed.
+	// command block of everyone else's mail is not even parsed, nor that
+	// of a mail a downstream contact's key signed.
 	if p.status != store.MsgIngested || p.loop {
 		return p
 	}
-	if p.opened != nil && p.opened.Signed || b.claimsMaintainer(p) {
+	b.identifyContact(p)
+	if !p.contactSigned && (p.opened != nil && p.opened.Signed || b.claimsMaintainer(p)) {
 		b.parseCommands(p)
 	}
 	p.pubKey, p.tokens = scanSender(p.effective(), env.From, b.now())
@@ -358,6 +364,9 @@ func (b *Bot) record(tx *store.Tx, cases map[string]*store.Case, mailbox string,
 	}
 	c.Messages = append(c.Messages, key)
 	c.Updated = now
+	if p.signer != "" {
+		c.LastMaintainer = now
+	}
 	n, err := b.queueForMessage(tx, c, m, isNew, p, now)
 	if err != nil {
 		return 0, err
@@ -427,6 +436,9 @@ func (b *Bot) caseFor(tx *store.Tx, cases map[string]*store.Case, p *prepared, n
 		c.Reporters = []string{r}
 	}
 	tx.OnCommit(func() { b.log.Info("case opened", "case", id, "uid", p.msg.UID) })
+	if err := b.armFirstReply(tx, c); err != nil {
+		return nil, false, err
+	}
 	return c, true, tx.Audit(store.AuditEntry{Time: now, Case: id, Actor: actor(p.signer), Action: "open"})
 }
 

@@ -19,7 +19,7 @@ var armoredPublicKey = regexp.MustCompile(`(?s)-----BEGIN PGP PUBLIC KEY BLOCK--
 // confirmation token: their markers, or a transfer encoding that would
 // hide them (a base64 or quoted-printable part is only read decoded). It
 // errs on the side of yes.
-var mayCarryKeyText = regexp.MustCompile(`(?i)PGP PUBLIC KEY BLOCK|pgp-keys|` + tokenPrefix + `|base64|quoted-printable`)
+var mayCarryKeyText = regexp.MustCompile(`(?i)PGP PUBLIC KEY BLOCK|pgp-keys|` + tokenPrefix + `|base64|quoted-printable|autocrypt`)
 
 // senderKey finds a public key the sender sent for themself: an
 // application/pgp-keys part, or an armored key block in the text, read
@@ -32,7 +32,8 @@ func senderKey(raw []byte, from string, now time.Time) string {
 }
 
 // scanSender reads what a mail, as its sender wrote it, carries for the
-// sender's key: a public key for the From address (see senderKey), and
+// sender's key: a public key for the From address (see senderKey; else
+// its Autocrypt header's, see autocryptKey), and
 // the key confirmation tokens in its text parts (see keyconfirm.go).
 func scanSender(raw []byte, from string, now time.Time) (key string, tokens []string) {
 	if from == "" || !mayCarryKeyText.Match(raw) {
@@ -54,6 +55,9 @@ func scanSender(raw []byte, from string, now time.Time) (key string, tokens []st
 		}
 		return true
 	})
+	if key == "" {
+		key = autocryptKey(raw, from, now) // an attached key comes first
+	}
 	return key, tokens
 }
 

@@ -112,6 +112,8 @@ func (b *Bot) fire(tx *store.Tx, t store.Timer, now time.Time) (int, error) {
 		n, err = b.publishCase(tx, c, now)
 	case store.TimerRemind:
 		n, err = b.remind(tx, c, now)
+	case store.TimerFirstReply, store.TimerEscalate:
+		n, err = b.firstReplyDue(tx, c, t.Kind, now)
 	}
 	if err != nil {
 		return 0, err

@@ -46,6 +46,12 @@ type Case struct {
 	Reason string `json:"reason,omitempty"`
 	// Embargo is the pre-notification and publication state.
 	Embargo Embargo `json:"embargo"`
+	// LastMaintainer is when a maintainer's signed mail last came in on
+	// the case (a command, or any signed word): the response-time
+	// promise is kept once it is set.
+	LastMaintainer time.Time `json:"last_maintainer,omitzero"`
+	// Talk is the conversation with the downstream contacts (talk.go).
+	Talk []Talk `json:"talk,omitempty"`
 }
 
 // Embargo is what a case has told whom before its CRD, and whether its
@@ -104,6 +110,9 @@ type Credit struct {
 	Name    string `json:"name"`
 	Address string `json:"address,omitempty"`
 	Kind    string `json:"kind"`
+	// Status is the consent of the person named (credits.go); empty for
+	// a credit nobody was asked about.
+	Status string `json:"status,omitempty"`
 }
 
 // Branch is a release branch and the version that fixes it.

@@ -23,11 +23,17 @@ type Fanout struct {
 	New bool `json:"new,omitempty"`
 	// AckTo are the reporters to acknowledge; empty when there is nobody
 	// to acknowledge (a reply, an internal case, an automatic mail).
-	AckTo      []string  `json:"ack_to,omitempty"`
-	Problem    string    `json:"problem,omitempty"`
-	InReplyTo  string    `json:"in_reply_to,omitempty"`
-	References []string  `json:"references,omitempty"`
-	Queued     time.Time `json:"queued"`
+	AckTo   []string `json:"ack_to,omitempty"`
+	Problem string   `json:"problem,omitempty"`
+	// Contact is the pre-notified downstream contact the message came
+	// from (conversation.go in mailbot): it is relayed to the maintainers
+	// marked as theirs, and to nobody else. ContactSigned says the
+	// contact's key signed it; without it the mail only claims to be theirs.
+	Contact       string    `json:"contact,omitempty"`
+	ContactSigned bool      `json:"contact_signed,omitempty"`
+	InReplyTo     string    `json:"in_reply_to,omitempty"`
+	References    []string  `json:"references,omitempty"`
+	Queued        time.Time `json:"queued"`
 }
 
 // AddFanout records f for the sender to expand.

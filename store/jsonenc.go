@@ -165,6 +165,8 @@ func (f *Fanout) appendJSON(b []byte) []byte {
 	b = appendBoolField(b, "new", f.New, true)
 	b = appendStringsField(b, "ack_to", f.AckTo, true)
 	b = appendStringField(b, "problem", f.Problem, true)
+	b = appendStringField(b, "contact", f.Contact, true)
+	b = appendBoolField(b, "contact_signed", f.ContactSigned, true)
 	b = appendStringField(b, "in_reply_to", f.InReplyTo, true)
 	b = appendStringsField(b, "references", f.References, true)
 	b = appendTimeField(b, "queued", f.Queued, false)

@@ -9,6 +9,10 @@ import (
 const (
 	TimerPublish = "publish"
 	TimerRemind  = "remind"
+	// TimerFirstReply fires when a new case had no maintainer answer in
+	// response.first_reply; TimerEscalate at twice that.
+	TimerFirstReply = "first-reply"
+	TimerEscalate   = "escalate"
 )
 
 // Timer is a scheduled action on a case. Timers live in the store so that

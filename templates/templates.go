@@ -34,6 +34,12 @@ const (
 	CVERequest = "cve-request.tmpl"
 	Reminder   = "reminder.tmpl"
 	KeyConfirm = "key-confirm.tmpl"
+
+	DownstreamRelay = "downstream-relay.tmpl"
+	Tell            = "tell.tmpl"
+	Share           = "share.tmpl"
+	CreditConfirm   = "credit-confirm.tmpl"
+	FirstReply      = "first-reply.tmpl"
 )
 
 // SampleConfig returns the commented sample configuration `secbot init` writes.

@@ -77,6 +77,12 @@ func printCase(out io.Writer, tx *store.Tx, id string) error {
 	if c.Internal {
 		fmt.Fprintln(out, "Internal:  yes (opened by a maintainer)")
 	}
+	for _, line := range mailbot.CreditLines(c) {
+		fmt.Fprintf(out, "Credit:    %s\n", line)
+	}
+	for _, line := range mailbot.TalkLines(c) {
+		fmt.Fprintf(out, "Talk:      %s\n", line)
+	}
 	if err := printEmbargo(out, tx, c); err != nil {
 		return err
 	}

@@ -43,6 +43,9 @@ type Advisory struct {
 	Type     Type
 	Severity Severity
 	Credits  Credits
+	// Withheld counts the credits declined: their people asked not to be
+	// named, so no output of the advisory names them (credits.go).
+	Withheld int
 
 	// Texts are the text fields of the field table (title, impact,
 	// mitigation, workaround, ...) by kind, "" when not set; Title,
@@ -79,9 +82,7 @@ func Build(c *store.Case, p Project, patches []*store.Patch) *Advisory {
 	for _, br := range f.Branches {
 		a.Branches = append(a.Branches, Branch{Name: br.Name, Fixed: br.Fixed})
 	}
-	for _, cr := range f.Credits {
-		a.Credits = append(a.Credits, Credit{Name: cr.Name, Address: cr.Address, Kind: cr.Kind})
-	}
+	a.Credits, a.Withheld = buildCredits(f.Credits)
 	if a.Project == "" {
 		a.Project = p.Fallback
 	}
@@ -102,6 +103,9 @@ func (a *Advisory) Policy() policy.Fields {
 		Mitigation: a.Mitigation(), Workaround: a.Workaround()}
 	for _, cr := range a.Credits {
 		pf.Credits = append(pf.Credits, cr.Name)
+	}
+	for range a.Withheld {
+		pf.Credits = append(pf.Credits, "(not named)")
 	}
 	return pf
 }
@@ -153,6 +157,9 @@ type Credit struct {
 	Name    string
 	Address string
 	Kind    string
+	// Status is store.CreditPending or store.CreditConfirmed, or "" for
+	// a credit nobody was asked about (a declined one is never here).
+	Status string
 }
 
 // String is "Jane Doe (remediation developer)".

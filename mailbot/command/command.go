@@ -47,6 +47,8 @@ const (
 	KindAdvisory   Kind = "advisory"
 	KindPublish    Kind = "publish"
 	KindHold       Kind = "hold"
+	KindTell       Kind = "tell"
+	KindShare      Kind = "share"
 )
 
 // Limits that bound the work Parse does and the size of what it returns.
@@ -117,11 +119,15 @@ type Command struct {
 
 	CaseID string // duplicate: "SEC-2026-0001"
 
-	IDs []string // notify: downstream contact ids
+	IDs []string // notify, tell: downstream contact ids (tell: none for all)
 
 	Now bool // publish now
 
 	Drop string // patch drop NAME
+
+	// share: Plain lets the draft go signed only to a reporter without a
+	// trusted key; WithPatches attaches the patches.
+	Plain, WithPatches bool
 }
 
 // Credit is one person or tool credited in the advisory.
@@ -129,7 +135,17 @@ type Credit struct {
 	Name    string
 	Address string // optional
 	Kind    string // one of CreditKinds; "finder" when not given
+	// Outcome is CreditConfirmed or CreditDeclined in "credit confirmed
+	// NAME" and "credit declined NAME", which record the answer of the
+	// person named; then only Name is set.
+	Outcome string
 }
+
+// Outcomes of a credit's confirmation.
+const (
+	CreditConfirmed = "confirmed"
+	CreditDeclined  = "declined"
+)
 
 // CreditKinds are the credit types shared by GHSA, OSV and CVE 5 (OSV adds
 // "other"), in the hyphenated spelling secbot uses.

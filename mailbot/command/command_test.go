@@ -126,7 +126,7 @@ func TestParseFields(t *testing.T) {
 		t.Fatalf("got %v, errors %v", canon(r.Commands), r.Errors)
 	}
 	c := r.Commands
-	if got, want := *c[0].Credit, (Credit{"Jane Doe", "jane@example.org", "reporter"}); got != want {
+	if got, want := *c[0].Credit, (Credit{Name: "Jane Doe", Address: "jane@example.org", Kind: "reporter"}); got != want {
 		t.Errorf("credit: got %+v, want %+v", got, want)
 	}
 	if c[1].Name != "Joe" || c[1].Address != "joe@example.org" {

@@ -14,6 +14,9 @@ func parseCredit(c *Command, arg string) error {
 		c.Clear = true
 		return nil
 	}
+	if first, name, ok := strings.Cut(strings.TrimSpace(arg), " "); ok && (strings.EqualFold(first, CreditConfirmed) || strings.EqualFold(first, CreditDeclined)) {
+		return parseCreditOutcome(c, strings.ToLower(first), name)
+	}
 	rest, kind, err := cutCreditKind(arg)
 	if err != nil {
 		return err
@@ -123,5 +126,16 @@ func checkAddress(a string) error {
 	if err != nil || p.Address != a || !strings.Contains(a, "@") || strings.ContainsAny(a, " \t\"()<>,;") {
 		return fmt.Errorf("bad address %q", shorten(a, 80))
 	}
+	return nil
+}
+
+// parseCreditOutcome parses the NAME of "credit confirmed NAME" and
+// "credit declined NAME".
+func parseCreditOutcome(c *Command, outcome, name string) error {
+	name = strings.TrimSpace(name)
+	if name == "" || strings.ContainsAny(name, "<>") || len(name) > 200 {
+		return fmt.Errorf("credit %s: want the credited name, as in \"credit %s Jane Doe\"", outcome, outcome)
+	}
+	c.Credit = &Credit{Name: name, Outcome: outcome}
 	return nil
 }

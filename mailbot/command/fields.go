@@ -143,6 +143,9 @@ func formatCredit(c Command) string {
 	if c.Credit == nil {
 		return string(c.Kind)
 	}
+	if c.Credit.Outcome != "" {
+		return joinWords(string(c.Kind), c.Credit.Outcome, c.Credit.Name)
+	}
 	return joinWords(string(c.Kind), c.Credit.Name, angle(c.Credit.Address), "as", c.Credit.Kind)
 }
 

@@ -32,6 +32,20 @@ func (c Command) String() string {
 		return formatReporterKey(c)
 	case KindDuplicate:
 		return kw + " " + c.CaseID
+	case KindShare:
+		s := kw
+		if c.Plain {
+			s += " plain"
+		}
+		if c.WithPatches {
+			s += " with patches"
+		}
+		return s
+	case KindTell:
+		if len(c.IDs) == 0 {
+			return kw + " all"
+		}
+		return joinWords(kw, strings.Join(c.IDs, " "))
 	case KindNotify:
 		return joinWords(kw, strings.Join(c.IDs, " "))
 	case KindPatch:

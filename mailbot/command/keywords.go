@@ -32,6 +32,8 @@ var actions = map[string]keyword{
 	"advisory":     {KindAdvisory, noArgument, false},
 	"publish":      {KindPublish, parsePublish, false},
 	"hold":         {KindHold, noArgument, false},
+	"tell":         {KindTell, parseTell, false},
+	"share":        {KindShare, parseShare, false},
 }
 
 // suggest returns the keyword closest to an unknown word, or "" when none

@@ -7,7 +7,7 @@ package command
 // The choice: commands whose effect cannot be quietly taken back or that
 // reach people outside the security team are all-or-nothing. They are the
 // state changes (accept, reject, duplicate, close, reopen) and the outward
-// actions (cve request, reply, send, prenotify, publish). A maintainer who
+// actions (cve request, reply, tell, share, send, prenotify, publish). A maintainer who
 // wrote "publish" beside a mistyped crd meant the corrected crd to be
 // published, not the old one.
 //
@@ -22,7 +22,7 @@ package command
 func AllOrNothing(k Kind) bool {
 	switch k {
 	case KindAccept, KindReject, KindDuplicate, KindClose, KindReopen,
-		KindCVERequest, KindReply, KindSend, KindPrenotify, KindPublish:
+		KindCVERequest, KindReply, KindTell, KindShare, KindSend, KindPrenotify, KindPublish:
 		return true
 	}
 	return false

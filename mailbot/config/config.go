@@ -32,6 +32,7 @@ type Config struct {
 	CVE         CVE          `toml:"cve"`
 	Announce    Announce     `toml:"announce"`
 	Log         Log          `toml:"log"`
+	Response    Response     `toml:"response"`
 
 	// dir is the directory of the file, against which relative paths resolve.
 	dir string
@@ -275,6 +276,7 @@ func (c *Config) Check(keys KeyChecker, now time.Time) Problems {
 		}
 	}
 	c.checkDisclosure(&p, keys, now)
+	c.checkResponse(&p, keys, now)
 	if c.Commands.MaxSignatureAge < time.Minute {
 		p.addf("commands.max_signature_age %s: must be at least 1m", c.Commands.MaxSignatureAge)
 	}

@@ -36,6 +36,8 @@ type Keys struct {
 	Downstream []ContactKey
 	// CNA is the CVE Numbering Authority, when configured.
 	CNA *ContactKey
+	// Escalate is response.escalate, when configured.
+	Escalate *ContactKey
 }
 
 // ContactKey is a downstream contact or the CNA, and its key. Err says
@@ -95,6 +97,13 @@ func (k *Keys) loadDisclosureKeys(cfg *config.Config, now time.Time, log *slog.L
 			log.Error("CNA HAS NO USABLE KEY: CVE requests will be refused", "err", c.Err)
 		}
 		k.CNA = &c
+	}
+	if r := cfg.Response; r.Escalate != "" {
+		c := loadContact(cfg, ContactKey{ID: "escalate", Name: "escalation", Address: r.Escalate}, r.EscalateKeyFile, now)
+		if c.Err != nil {
+			log.Error("ESCALATION ADDRESS HAS NO USABLE KEY: escalations will be refused", "err", c.Err)
+		}
+		k.Escalate = &c
 	}
 	return nil
 }

@@ -64,11 +64,13 @@ func newFixture(t *testing.T) *fixture {
 	f := &fixture{now: time.Now(), private: map[Class]*crypto.Key{
 		Maintainer: genKey(t, "alice@demo.example"), Reporter: genKey(t, "rita@reporter.example"),
 		Downstream: genKey(t, "security@acme.example"), CNA: genKey(t, "cna@cve.example"),
+		Escalation: genKey(t, "boss@demo.example"),
 	}}
 	f.keys = &keyring.Keys{Robot: robot, RobotFP: fp(robot), Project: robot,
 		Maintainers: []keyring.MaintainerKey{{Name: "Alice", Address: "alice@demo.example", Key: public(t, f.private[Maintainer]), FP: fp(f.private[Maintainer])}},
 		Downstream:  []keyring.ContactKey{{ID: "acme", Name: "Acme", Address: "security@acme.example", Kind: "distros", Key: public(t, f.private[Downstream]), FP: fp(f.private[Downstream])}},
 		CNA:         &keyring.ContactKey{ID: "cna", Name: "CNA", Address: "cna@cve.example", Key: public(t, f.private[CNA]), FP: fp(f.private[CNA])},
+		Escalate:    &keyring.ContactKey{ID: "escalate", Name: "escalation", Address: "boss@demo.example", Key: public(t, f.private[Escalation]), FP: fp(f.private[Escalation])},
 	}
 	f.cfg = &config.Config{Robot: config.Robot{Address: "security@demo.example", Name: "Security team", Domain: "demo.example", CasePrefix: "SEC", ProjectName: "frob"}}
 	var err error
@@ -126,6 +128,8 @@ func (f *fixture) recipient(c Class, withKey bool) (Recipient, string) {
 		return ToDownstream("acme", key(f.keys.Downstream[0].FP)), "security@acme.example"
 	case CNA:
 		return ToCNA(key(f.keys.CNA.FP)), "cna@cve.example"
+	case Escalation:
+		return ToEscalation(key(f.keys.Escalate.FP)), "boss@demo.example"
 	}
 	return ToPublic(), "oss-security@lists.example"
 }

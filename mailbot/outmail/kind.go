@@ -26,6 +26,14 @@ const (
 	Announce   Kind = "announce"     // the public announcement at the CRD
 	EmbargoEnd Kind = "embargo-over" // the embargo is over
 	Reminder   Kind = "reminder"     // what is still missing before the CRD
+
+	// The conversation around a case (conversation.go).
+	DownstreamRelay Kind = "downstream-relay" // a pre-notified contact's mail, for the maintainers
+	Tell            Kind = "tell"             // a maintainer's text to pre-notified contacts
+	Share           Kind = "share"            // the draft advisory, for the reporter's review
+	SharePlain      Kind = "share-plain"      // the same, which `share plain` lets go signed only
+	CreditConfirm   Kind = "credit-confirm"   // the exact credit line, for the reporter to confirm
+	FirstReply      Kind = "first-reply"      // no human answered a new case in time
 )
 
 // Clear says whether a kind of mail may ever leave unencrypted. Its zero
@@ -75,6 +83,17 @@ var kinds = table{
 	Announce:   {Template: templates.Announce, To: []Class{Public}, Clear: Always, render: renderAnnounce},
 	EmbargoEnd: {Template: templates.Embargo, To: []Class{Reporter, Downstream}, Clear: WithoutKey, render: renderEmbargoEnd},
 	Reminder:   {Template: templates.Reminder, To: []Class{Maintainer}, render: renderReminder},
+
+	DownstreamRelay: {Template: templates.DownstreamRelay, To: []Class{Maintainer}, render: renderDownstreamRelay},
+	Tell:            {Template: templates.Tell, To: []Class{Downstream}, render: renderTell},
+	Share:           {Template: templates.Share, To: []Class{Reporter}, render: renderShare},
+	// The one exception for embargoed content: a maintainer's explicit
+	// `share plain` queues this kind for a reporter without a trusted key,
+	// and the transcript warns that the draft crosses the network in the
+	// clear. Plain `share` queues Share, which is refused without a key.
+	SharePlain:    {Template: templates.Share, To: []Class{Reporter}, Clear: WithoutKey, render: renderShare},
+	FirstReply:    {Template: templates.FirstReply, To: []Class{Maintainer, Escalation}, render: renderFirstReply},
+	CreditConfirm: {Template: templates.CreditConfirm, To: []Class{Reporter}, Clear: WithoutKey, render: renderCreditConfirm},
 }
 
 // table maps each kind to its row.

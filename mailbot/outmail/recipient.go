@@ -23,6 +23,8 @@ const (
 	CNA Class = "cna"
 	// Public: a public list; never encrypted, signed by the project key.
 	Public Class = "public"
+	// Escalation: response.escalate, by fingerprint.
+	Escalation Class = "escalation"
 )
 
 // Recipient says whom a queued mail is for and pins the key it must be
@@ -55,6 +57,9 @@ func ToDownstream(id, fp string) Recipient { return Recipient{Class: Downstream,
 // ToCNA is the CNA, whose key is fp.
 func ToCNA(fp string) Recipient { return Recipient{Class: CNA, FP: fp} }
 
+// ToEscalation is response.escalate, whose key is fp.
+func ToEscalation(fp string) Recipient { return Recipient{Class: Escalation, FP: fp} }
+
 // ToPublic is a public list.
 func ToPublic() Recipient { return Recipient{Class: Public} }
 
@@ -69,7 +74,7 @@ func (r Recipient) check(k Kind, row Row) error {
 	switch {
 	case r.Class == Public && r.FP != "":
 		return fmt.Errorf("a public list has no key to encrypt to")
-	case (r.Class == Maintainer || r.Class == Downstream || r.Class == CNA) && r.FP == "":
+	case (r.Class == Maintainer || r.Class == Downstream || r.Class == CNA || r.Class == Escalation) && r.FP == "":
 		return fmt.Errorf("%s mail has no key to encrypt to", r.Class)
 	case r.Class == Downstream && r.ID == "":
 		return fmt.Errorf("downstream mail names no contact")

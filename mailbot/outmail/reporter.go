@@ -14,10 +14,21 @@ func renderAck(r *renderer, om *store.OutMail, sp Spec) ([]byte, error) {
 	if err != nil {
 		return nil, PermanentError{err}
 	}
-	return r.templateMail(om, sp, map[string]any{
+	pub, err := r.Keys.Robot.GetArmoredPublicKey()
+	if err != nil {
+		return nil, fmt.Errorf("robot public key: %w", err)
+	}
+	const keyFile = "security-key.asc"
+	subj, body, err := r.Templates.Render(r.row.Template, map[string]any{
 		"Case": c.ID, "Subject": c.Subject, "Project": r.projectName(), "Robot": r.Config.Robot.Name,
-		"Fingerprint": SpacedFP(r.Keys.RobotFP), "KeyURL": r.Config.Robot.KeyURL,
+		"Fingerprint": SpacedFP(r.Keys.RobotFP), "KeyURL": r.Config.Robot.KeyURL, "KeyFile": keyFile,
 	})
+	if err != nil {
+		return nil, PermanentError{err}
+	}
+	// The robot's public key travels as application/pgp-keys, which mail
+	// clients offer to import (RFC 3156 section 7).
+	return multipartMail(r.header(om, subj, sp), body, []attachment{{Name: keyFile, ContentType: "application/pgp-keys", Data: []byte(pub)}})
 }
 
 func renderReply(r *renderer, om *store.OutMail, sp Spec) ([]byte, error) {

@@ -69,6 +69,11 @@ func (r *renderer) pinnedKey(om *store.OutMail, to Recipient) (*crypto.Key, stri
 		return contactKey(*r.Keys.CNA, "the CNA", to.FP)
 	case Reporter:
 		return r.reporterKey(om, to)
+	case Escalation:
+		if r.Keys.Escalate == nil {
+			return nil, "", fmt.Errorf("no escalation address is configured any more (this mail is pinned to the key %s)", to.FP)
+		}
+		return contactKey(*r.Keys.Escalate, "the escalation address", to.FP)
 	}
 	return nil, "", fmt.Errorf("no key for a %q recipient", to.Class)
 }

@@ -21,6 +21,12 @@ type Spec struct {
 	Update     bool     `json:"update,omitempty"`
 	Changes    []string `json:"changes,omitempty"`
 	Previous   string   `json:"previous,omitempty"`
+	// Contact is the downstream contact a relayed mail came from;
+	// ContactSigned says their key signed it (else they only claim it).
+	Contact       string `json:"contact,omitempty"`
+	ContactSigned bool   `json:"contact_signed,omitempty"`
+	// WithPatches: a shared draft carries the patches too.
+	WithPatches bool `json:"with_patches,omitempty"`
 	// Confirm is a key confirmation mail's fingerprint and token.
 	Confirm *KeyConfirmSpec `json:"confirm,omitempty"`
 }

@@ -67,7 +67,8 @@ func TestEveryKindRefusedWithoutKeyUnlessItsRowAllows(t *testing.T) {
 // acknowledgement, mail to a reporter whose key we do not know, the key
 // confirmation, and the public announcement.
 func TestOnlyTheseKindsMayGoPlain(t *testing.T) {
-	want := map[Kind]Clear{Ack: WithoutKey, Reply: WithoutKey, CRDNotice: WithoutKey, EmbargoEnd: WithoutKey, KeyConfirm: Always, Announce: Always}
+	want := map[Kind]Clear{Ack: WithoutKey, Reply: WithoutKey, CRDNotice: WithoutKey, EmbargoEnd: WithoutKey, KeyConfirm: Always, Announce: Always,
+		CreditConfirm: WithoutKey, SharePlain: WithoutKey}
 	for _, k := range Kinds() {
 		if got := kinds[k].Clear; got != want[k] {
 			t.Errorf("%s: clear = %d, want %d", k, got, want[k])

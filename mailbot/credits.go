@@ -1,0 +1,102 @@
+package mailbot
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/secbot/secbot/mailbot/advisory"
+	"github.com/secbot/secbot/mailbot/command"
+	"github.com/secbot/secbot/mailbot/outmail"
+	"github.com/secbot/secbot/store"
+)
+
+// Credit consent. A credit line naming a reporter's address sends that
+// reporter the exact credit text to confirm, and the credit is pending
+// until a maintainer records the answer ("credit confirmed NAME", "credit
+// declined NAME") or corrects the line. The reporter's answer is an
+// ordinary mail on the case, relayed to the maintainers. A declined
+// credit is never named in any output (advisory.buildCredits).
+
+// sameCredit compares what a credit line says, whatever its consent.
+func sameCredit(a, b store.Credit) bool {
+	return a.Name == b.Name && a.Address == b.Address && a.Kind == b.Kind
+}
+
+// askConsent marks a credit naming a reporter pending and queues the
+// confirmation request; it returns what the transcript adds.
+func (r *cmdRun) askConsent(cr *store.Credit) string {
+	addr := strings.ToLower(cr.Address)
+	if addr == "" || !slices.Contains(r.c.Reporters, addr) {
+		return ""
+	}
+	cr.Status = store.CreditPending
+	c, text, msgKey := r.c, advisory.Credit{Name: cr.Name, Kind: cr.Kind}.String(), r.msg.Key
+	r.after = append(r.after, func() (int, error) { return r.b.queueCreditConfirm(r.tx, c, addr, text, msgKey, r.now) })
+	how := "encrypted"
+	if c.UsableKey(addr) == nil {
+		how = "signed, not encrypted: no key known"
+	}
+	return fmt.Sprintf(" (pending: %s is asked to confirm it, %s)", addr, how)
+}
+
+// creditOutcome records a person's answer on the credits with their name.
+func (r *cmdRun) creditOutcome(cmd *command.Credit) (string, error) {
+	n := 0
+	for i := range r.c.Fields.Credits {
+		if cr := &r.c.Fields.Credits[i]; strings.EqualFold(cr.Name, cmd.Name) {
+			cr.Status, n = cmd.Outcome, n+1
+		}
+	}
+	if n == 0 {
+		return "", fmt.Errorf("no credit names %q", cmd.Name)
+	}
+	if cmd.Outcome == store.CreditDeclined {
+		return fmt.Sprintf("credit declined: %d credit(s) will not be named in any output", n), nil
+	}
+	return fmt.Sprintf("credit confirmed: %d credit(s)", n), nil
+}
+
+// queueCreditConfirm mails one reporter the credit text, in the case
+// thread, encrypted when the case holds a trusted key for them.
+func (b *Bot) queueCreditConfirm(tx *store.Tx, c *store.Case, addr, text string, msgKey uint64, now time.Time) (int, error) {
+	sp := outmail.Spec{For: outmail.ToReporter(addr, ""), Text: text}
+	if k := c.UsableKey(addr); k != nil {
+		sp.For.FP = k.Fingerprint
+	}
+	ok, err := b.enqueue(tx, c.ID, outmail.CreditConfirm, fmt.Sprintf("credit.%s.%d.%d", c.ID, msgKey, len(c.Fields.Credits)), []string{addr}, sp, false, now)
+	return boolInt(ok), err
+}
+
+// pendingCreditsWarning is publish's warning about credits whose person
+// has not answered yet: they are published as written.
+func pendingCreditsWarning(c *store.Case) string {
+	var names []string
+	for _, cr := range c.Fields.Credits {
+		if cr.Status == store.CreditPending {
+			names = append(names, cr.Name)
+		}
+	}
+	if len(names) == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" (warning: credits not confirmed yet, published as written unless you correct them: %s)", strings.Join(names, ", "))
+}
+
+// CreditLines are a case's credits with their consent, for `case show`.
+// A declined credit shows without its name.
+func CreditLines(c *store.Case) []string {
+	var out []string
+	for _, cr := range c.Fields.Credits {
+		switch cr.Status {
+		case store.CreditDeclined:
+			out = append(out, "(name withheld: declined to be named)")
+		case "":
+			out = append(out, advisory.Credit{Name: cr.Name, Kind: cr.Kind}.String())
+		default:
+			out = append(out, advisory.Credit{Name: cr.Name, Kind: cr.Kind}.String()+" ["+cr.Status+"]")
+		}
+	}
+	return out
+}
