@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	gomail "github.com/emersion/go-message/mail"
@@ -80,7 +79,12 @@ func (t table) render(env Env, om *store.OutMail) ([]byte, error) {
 	return r.seal(om, k, sp.For, plain)
 }
 
-// header builds the common header of every mail secbot sends.
+// header builds the common header of every mail secbot sends. It has no
+// Reply-To: replies go to From, the robot's plain address, which is a user
+// id of the robot key, so that a client finds the key to encrypt a reply
+// to without asking. A reply finds its case by In-Reply-To and References
+// (every Message-ID secbot sends is indexed under its case), and by the
+// subject tag; plus addresses stay accepted input but are never offered.
 func (r *renderer) header(om *store.OutMail, subject string, sp Spec) gomail.Header {
 	robot := r.Config.Robot
 	var h gomail.Header
@@ -99,21 +103,12 @@ func (r *renderer) header(om *store.OutMail, subject string, sp Spec) gomail.Hea
 	if len(sp.References) > 0 {
 		h.SetMsgIDList("References", lastN(sp.References, 20))
 	}
-	if om.Case != "" {
-		local, domain, _ := strings.Cut(robot.Address, "@")
-		h.SetAddressList("Reply-To", []*gomail.Address{{Name: robot.Name, Address: PlusAddress(local, domain, om.Case)}})
-	}
 	// RFC 3834: robots must not answer this mail; X-Loop lets secbot spot
 	// its own mail if it ever comes back.
 	h.Set("Auto-Submitted", "auto-replied")
 	h.Set("X-Loop", robot.Address)
 	h.Set("MIME-Version", "1.0")
 	return h
-}
-
-// PlusAddress returns the robot's address tagged with a case id.
-func PlusAddress(local, domain, caseID string) string {
-	return local + "+" + caseID + "@" + domain
 }
 
 func lastN(s []string, n int) []string {
