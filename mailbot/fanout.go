@@ -120,6 +120,6 @@ func (b *Bot) expand(tx *store.Tx, f *store.Fanout) (int, error) {
 		n += boolInt(ok)
 	}
 	sp := outmail.Spec{Msg: f.Msg, New: f.New, Problem: f.Problem, InReplyTo: f.InReplyTo, References: f.References}
-	k, err := b.toMaintainers(tx, f.Case, outmail.Relay, fmt.Sprintf("relay.%d", f.Msg), sp, false, f.Queued)
+	k, err := b.toMaintainers(tx, f.Case, outmail.Relay, relayTag(f.Msg), sp, false, f.Queued)
 	return n + k, err
 }

@@ -101,7 +101,7 @@ func (r *renderer) header(om *store.OutMail, subject string, sp Spec) gomail.Hea
 		h.SetMsgIDList("In-Reply-To", []string{sp.InReplyTo})
 	}
 	if len(sp.References) > 0 {
-		h.SetMsgIDList("References", lastN(sp.References, 20))
+		h.SetMsgIDList("References", trimRefs(sp.References, 20))
 	}
 	// RFC 3834: robots must not answer this mail; X-Loop lets secbot spot
 	// its own mail if it ever comes back.
@@ -111,11 +111,14 @@ func (r *renderer) header(om *store.OutMail, subject string, sp Spec) gomail.Hea
 	return h
 }
 
-func lastN(s []string, n int) []string {
-	if len(s) > n {
-		return s[len(s)-n:]
+// trimRefs keeps at most n references: the first, which is the thread's
+// root, and the latest n-1 (RFC 5322 section 3.6.4 leaves the trimming
+// to the writer; clients thread on the root and the parent).
+func trimRefs(refs []string, n int) []string {
+	if len(refs) <= n {
+		return refs
 	}
-	return s
+	return append([]string{refs[0]}, refs[len(refs)-n+1:]...)
 }
 
 // templateMail renders the row's template with data into a text mail.
