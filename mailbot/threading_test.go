@@ -59,3 +59,21 @@ func msgIDs(t *testing.T, raw []byte, field string) []string {
 	}
 	return ids
 }
+
+// TestEncryptedFollowUpIsKnownByItsProtectedSubject: a client that hides
+// the subject ("..." outside, the real one inside the encryption) still
+// joins the case by the tag of its real subject, and the relay shows that
+// subject, not the placeholder.
+func TestEncryptedFollowUpIsKnownByItsProtectedSubject(t *testing.T) {
+	e := newEnv(t, demo.Options{})
+	e.send(e.Reporter, report("Heap overflow"))
+	e.waitMail(e.Maintainers[0].Address, 1)
+	e.send(e.Reporter, demo.Mail{Subject: "Re: [SEC-2026-0001] Heap overflow, a second crash", Body: "more\n", Encrypt: true})
+	relay := e.read(e.Maintainers[0], e.waitMail(e.Maintainers[0].Address, 2)[1])
+	if want := "Subject: [SEC-2026-0001] Heap overflow, a second crash\r\n"; !bytes.Contains(relay.Message, []byte(want)) {
+		t.Errorf("relay lacks %q:\n%s", want, relay.Message)
+	}
+	if cases := e.cases(); len(cases) != 1 {
+		t.Errorf("%d cases, want the follow-up in the first", len(cases))
+	}
+}
