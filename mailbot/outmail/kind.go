@@ -54,6 +54,10 @@ type Row struct {
 	To []Class
 	// Clear says whether it may leave unencrypted (default: never).
 	Clear Clear
+	// Outer names the kind in the readable subject of encrypted mail,
+	// after the case id, when robot.outer_subject is "kind": neutral
+	// words, never the mail's own. Empty: "encrypted message".
+	Outer string
 	// render writes the mail; nil renders Template with the case's common
 	// fields and the queued Text (see renderSimple).
 	render renderFunc
@@ -62,19 +66,19 @@ type Row struct {
 // kinds is the one table of outgoing mail. Adding a kind means one row
 // here and one template (see the package documentation).
 var kinds = table{
-	Ack:        {Template: templates.Ack, To: []Class{Reporter}, Clear: WithoutKey, render: renderAck},
-	Relay:      {Template: templates.Relay, To: []Class{Maintainer}, render: renderRelay},
-	Notice:     {Template: templates.Notice, To: []Class{Maintainer}, render: renderNotice},
-	Transcript: {Template: templates.Transcript, To: []Class{Maintainer}, render: renderTranscript},
-	Reply:      {Template: templates.Reply, To: []Class{Reporter}, Clear: WithoutKey, render: renderReply},
+	Ack:        {Template: templates.Ack, To: []Class{Reporter}, Clear: WithoutKey, Outer: "acknowledgement", render: renderAck},
+	Relay:      {Template: templates.Relay, To: []Class{Maintainer}, Outer: "relay: new message", render: renderRelay},
+	Notice:     {Template: templates.Notice, To: []Class{Maintainer}, Outer: "notice", render: renderNotice},
+	Transcript: {Template: templates.Transcript, To: []Class{Maintainer}, Outer: "transcript", render: renderTranscript},
+	Reply:      {Template: templates.Reply, To: []Class{Reporter}, Clear: WithoutKey, Outer: "reply", render: renderReply},
 	KeyConfirm: {Template: templates.KeyConfirm, To: []Class{Reporter}, Clear: Always, render: renderKeyConfirm},
-	Advisory:   {Template: templates.Advisory, To: []Class{Maintainer}, render: renderAdvisory},
-	Prenotify:  {Template: templates.Prenotify, To: []Class{Downstream}, render: renderPrenotify},
-	CRDNotice:  {Template: templates.CRD, To: []Class{Reporter, Downstream}, Clear: WithoutKey, render: renderCRDNotice},
-	CVERequest: {Template: templates.CVERequest, To: []Class{CNA}, render: renderCVERequest},
+	Advisory:   {Template: templates.Advisory, To: []Class{Maintainer}, Outer: "advisory draft", render: renderAdvisory},
+	Prenotify:  {Template: templates.Prenotify, To: []Class{Downstream}, Outer: "pre-notification", render: renderPrenotify},
+	CRDNotice:  {Template: templates.CRD, To: []Class{Reporter, Downstream}, Clear: WithoutKey, Outer: "release date", render: renderCRDNotice},
+	CVERequest: {Template: templates.CVERequest, To: []Class{CNA}, Outer: "CVE request", render: renderCVERequest},
 	Announce:   {Template: templates.Announce, To: []Class{Public}, Clear: Always, render: renderAnnounce},
-	EmbargoEnd: {Template: templates.Embargo, To: []Class{Reporter, Downstream}, Clear: WithoutKey, render: renderEmbargoEnd},
-	Reminder:   {Template: templates.Reminder, To: []Class{Maintainer}, render: renderReminder},
+	EmbargoEnd: {Template: templates.Embargo, To: []Class{Reporter, Downstream}, Clear: WithoutKey, Outer: "embargo over", render: renderEmbargoEnd},
+	Reminder:   {Template: templates.Reminder, To: []Class{Maintainer}, Outer: "reminder", render: renderReminder},
 }
 
 // table maps each kind to its row.

@@ -6,6 +6,7 @@ import (
 
 	"github.com/ProtonMail/gopenpgp/v2/crypto"
 
+	"github.com/secbot/secbot/mailbot/config"
 	"github.com/secbot/secbot/mailbot/keyring"
 	"github.com/secbot/secbot/mailbot/pgpmime"
 	"github.com/secbot/secbot/store"
@@ -113,13 +114,21 @@ func sign(plain []byte, key *crypto.Key) ([]byte, error) {
 }
 
 // encrypt encrypts a rendered mail to one key, signed by the robot. The
-// readable outer Subject says only which case the mail is about: the real
-// one travels inside, as a protected header, since a subject line alone
-// can give an embargo away.
+// readable outer Subject says only which case the mail is about, and,
+// when robot.outer_subject is "kind", the row's neutral name of its kind:
+// the real one travels inside, as a protected header, since a subject
+// line alone can give an embargo away.
 func (r *renderer) encrypt(om *store.OutMail, plain []byte, key *crypto.Key) ([]byte, error) {
-	outer := "[secbot] encrypted message"
+	return pgpmime.EncryptHidingSubject(plain, []*crypto.Key{key}, r.Keys.Robot, r.outerSubject(om))
+}
+
+func (r *renderer) outerSubject(om *store.OutMail) string {
+	tag := "[secbot]"
 	if om.Case != "" {
-		outer = "[" + om.Case + "] encrypted message"
+		tag = "[" + om.Case + "]"
 	}
-	return pgpmime.EncryptHidingSubject(plain, []*crypto.Key{key}, r.Keys.Robot, outer)
+	if r.Config.Robot.OuterSubject == config.OuterKind && r.row.Outer != "" {
+		return tag + " " + r.row.Outer
+	}
+	return tag + " encrypted message"
 }
