@@ -79,7 +79,7 @@ func renderReminder(r *renderer, om *store.OutMail, sp Spec) ([]byte, error) {
 		return nil, PermanentError{err}
 	}
 	base := r.caseBase(c)
-	base["Within"] = r.Config.Embargo.Reminder.String()
+	base["Within"] = FmtDuration(r.Config.Embargo.Reminder)
 	base["Problems"] = strings.Split(sp.Text, "\n")
 	return r.templateMail(om, sp, base)
 }

@@ -27,6 +27,7 @@ type Env struct {
 
 // PermanentError is a rendering failure that no retry can fix: the mail
 // is refused (for example, the key it is pinned to is no longer usable).
+// Its text is the reason alone; the outbox says "refused".
 type PermanentError struct{ Err error }
 
 func (e PermanentError) Error() string { return e.Err.Error() }
@@ -65,7 +66,7 @@ func (t table) render(env Env, om *store.OutMail) ([]byte, error) {
 		return nil, PermanentError{fmt.Errorf("decode spec: %w", err)}
 	}
 	if err := sp.For.check(k, row); err != nil {
-		return nil, PermanentError{fmt.Errorf("refused: %w", err)}
+		return nil, PermanentError{err}
 	}
 	r := &renderer{Env: env, row: row}
 	render := row.render

@@ -20,9 +20,9 @@ import (
 func (r *renderer) seal(om *store.OutMail, k Kind, to Recipient, plain []byte) ([]byte, error) {
 	switch {
 	case to.FP == "" && r.row.Clear == Never:
-		return nil, PermanentError{fmt.Errorf("refused: %s mail carries embargoed content and has no key to encrypt to", k)}
+		return nil, PermanentError{fmt.Errorf("%s mail carries embargoed content and has no key to encrypt to", k)}
 	case to.FP != "" && r.row.Clear == Always:
-		return nil, PermanentError{fmt.Errorf("refused: %s mail is never encrypted, but names a key to encrypt to", k)}
+		return nil, PermanentError{fmt.Errorf("%s mail is never encrypted, but names a key to encrypt to", k)}
 	case to.Class == Public:
 		return sign(plain, r.Keys.Project)
 	case to.FP == "":
@@ -30,10 +30,10 @@ func (r *renderer) seal(om *store.OutMail, k Kind, to Recipient, plain []byte) (
 	}
 	key, who, err := r.pinnedKey(om, to)
 	if err != nil {
-		return nil, PermanentError{fmt.Errorf("refused to send: %w", err)}
+		return nil, PermanentError{err}
 	}
 	if err := pgpmime.UsableForEncryption(key, r.Now); err != nil {
-		return nil, PermanentError{fmt.Errorf("refused to send to %s: %w", who, err)}
+		return nil, PermanentError{fmt.Errorf("the key of %s: %w", who, err)}
 	}
 	out, err := r.encrypt(om, plain, key)
 	if err != nil {
