@@ -126,6 +126,6 @@ func (b *Bot) expand(tx *store.Tx, f *store.Fanout) (int, error) {
 		// maintainers alone (conversation.go).
 		kind, sp.Contact, sp.ContactSigned = outmail.DownstreamRelay, f.Contact, f.ContactSigned
 	}
-	k, err := b.toMaintainers(tx, f.Case, kind, fmt.Sprintf("relay.%d", f.Msg), sp, false, f.Queued)
+	k, err := b.toMaintainers(tx, f.Case, kind, relayTag(f.Msg), sp, false, f.Queued)
 	return n + k, err
 }

@@ -216,6 +216,7 @@ func (b *Bot) prepare(m intake.Message) (p *prepared) {
 	}
 	p.loop = b.isOwnMail(env)
 	b.unwrap(p)
+	p.useProtectedSubject()
 	// Only a mail that is signed, or claims a maintainer's address, can
 	// lead anywhere with commands (to run them, or to say why not): the
 	// command block of everyone else's mail is not even parsed, nor that

@@ -58,7 +58,7 @@ func (q *queue) Due(now time.Time, limit int) ([]outbox.Entry, time.Time, error)
 		switch {
 		case errors.As(err, &perm):
 			q.b.log.Error("mail refused before sending", "id", om.ID, "reason", perm.Error())
-			if err := q.retire(om.ID, now, "refused: "+perm.Error(), "Mail refused before sending", refusedText); err != nil {
+			if err := q.retire(om.ID, now, refusedReply(perm), "Mail refused before sending", refusedText); err != nil {
 				return nil, time.Time{}, err
 			}
 		case err != nil:
@@ -140,10 +140,30 @@ func (q *queue) Failed(id string, now time.Time, reply string, permanent bool) e
 	})
 }
 
-// undeliveredText is the notice for a mail the SMTP server refused for good.
+// refusedReply is what an outbox entry keeps of a refusal: "refused: "
+// and the reason, whose own leading "refused" words go.
+func refusedReply(perm outmail.PermanentError) string {
+	reason := perm.Error()
+	for _, p := range []string{"refused: ", "refused to send: "} {
+		for strings.HasPrefix(reason, p) {
+			reason = strings.TrimPrefix(reason, p)
+		}
+	}
+	return "refused: " + reason
+}
+
+// failureTitle is the subject of a notice about a failed mail: what
+// happened, to which kind of mail, and to whom, so that two notices about
+// two failures never share one.
+func failureTitle(what string, om *store.OutMail) string {
+	return fmt.Sprintf("%s: %s to %s", what, om.Kind, strings.Join(om.To, ", "))
+}
+
+// undeliveredText is the notice for a mail the SMTP server refused for
+// good. The server's reply is quoted on a line of its own, as it came.
 func undeliveredText(om *store.OutMail) string {
-	return fmt.Sprintf("A %s mail could not be delivered and will not be retried.\n\nMessage-ID: <%s>\nRecipients: %v\nAttempts:   %d\nLast reply: %s\n",
-		om.Kind, om.ID, om.To, om.Attempts, om.LastReply)
+	return fmt.Sprintf("A %s mail could not be delivered and will not be retried.\n\nMessage-ID: <%s>\nRecipients: %s\nAttempts:   %d\n\nThe server's last reply:\n> %s\n",
+		om.Kind, om.ID, strings.Join(om.To, ", "), om.Attempts, om.LastReply)
 }
 
 // refusedText is the notice for a mail refused before sending: its reason
@@ -151,16 +171,17 @@ func undeliveredText(om *store.OutMail) string {
 // that it is gone for good: a queued mail is only ever encrypted to the
 // key it was queued for, so nothing sends it to a new key.
 func refusedText(om *store.OutMail) string {
-	return fmt.Sprintf("A %s mail was refused before sending and will not be sent.\n\nReason:     %s\nMessage-ID: <%s>\nRecipients: %v\n\n"+
-		"secbot encrypts a queued mail only to the key it was queued for, and never sends it in the clear\n"+
+	return fmt.Sprintf("A %s mail was refused before sending and will not be sent.\n\nReason:     %s\nMessage-ID: <%s>\nRecipients: %s\n\n"+
+		"secbot encrypts a queued mail only to the key it was queued for, and never sends it in the clear "+
 		"or to another key: this one is retired. `secbot case show` shows what its case holds.\n",
-		om.Kind, strings.TrimPrefix(om.LastReply, "refused: "), om.ID, om.To)
+		om.Kind, strings.TrimPrefix(om.LastReply, "refused: "), om.ID, strings.Join(om.To, ", "))
 }
 
 // retire marks a mail failed for good and, in the same transaction, tells
-// the maintainers with a notice (title, and the text text makes), unless
-// the mail is itself a notice.
-func (q *queue) retire(id string, now time.Time, reply, title string, text func(*store.OutMail) string) error {
+// the maintainers with a notice (what, with the mail's kind and
+// recipients, is its title; text makes its text), unless the mail is
+// itself a notice.
+func (q *queue) retire(id string, now time.Time, reply, what string, text func(*store.OutMail) string) error {
 	queued := 0
 	err := q.b.store.Update(func(tx *store.Tx) error {
 		queued = 0
@@ -181,7 +202,7 @@ func (q *queue) retire(id string, now time.Time, reply, title string, text func(
 		if om.NoFailNotice {
 			return nil
 		}
-		queued, err = q.b.queueNotice(tx, om.Case, "fail."+om.ID, title, text(om), 0, now)
+		queued, err = q.b.queueNotice(tx, om.Case, "fail."+om.ID, failureTitle(what, om), text(om), 0, now)
 		return err
 	})
 	if err == nil && queued > 0 {

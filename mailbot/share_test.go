@@ -29,7 +29,7 @@ func TestReporterReviewsTheDraftAndConfirmsTheCredit(t *testing.T) {
 	// The ack, the CRD notice and the credit request.
 	got := e.waitMail(e.Reporter.Address, 3)
 	ask := allText(t, e.read(e.Reporter, got[len(got)-1]).Message)
-	if !strings.Contains(ask, "exactly as:\r\n\r\n  Rita Reporter (finder)") && !strings.Contains(ask, "exactly as:\n\n  Rita Reporter (finder)") {
+	if ask = strings.ReplaceAll(ask, "\r\n", "\n"); !strings.Contains(ask, "exactly as:\n Rita Reporter (finder)\n") {
 		t.Errorf("credit request:\n%s", ask)
 	}
 	if c := e.caseByID("SEC-2026-0001"); c.Fields.Credits[0].Status != store.CreditPending {

@@ -2,7 +2,8 @@
 // in the binary. A directory named in the config may override any file.
 //
 // Each mail template renders to a "Subject: ..." line, a blank line and
-// the body, so that a site can reword the subject with the body.
+// the body, so that a site can reword the subject with the body. The body
+// is wrapped at Width columns after rendering.
 package templates
 
 import (
@@ -87,10 +88,13 @@ func readOverride(dir, name string) ([]byte, error) {
 }
 
 var funcs = template.FuncMap{
+	// indent wraps s to fit the width after prefix, and prefixes each line.
 	"indent": func(prefix, s string) string {
-		lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+		lines := strings.Split(Wrap(strings.TrimRight(s, "\n"), Width-len(prefix)), "\n")
 		return prefix + strings.Join(lines, "\n"+prefix)
 	},
+	// wrap wraps s at Width (see Wrap).
+	"wrap": func(s string) string { return Wrap(s, Width) },
 }
 
 // Add parses one more template, or replaces one: for a mail kind being
@@ -105,7 +109,8 @@ func (s *Set) Add(name, text string) error {
 }
 
 // Render executes template name and splits its output into the subject
-// and the body.
+// and the body, wrapped at Width (see Wrap): what a template inserts
+// (a maintainer's reply, an error, a date) never runs past the screen.
 func (s *Set) Render(name string, data any) (subject string, body []byte, err error) {
 	t, ok := s.t[name]
 	if !ok {
@@ -120,5 +125,5 @@ func (s *Set) Render(name string, data any) (subject string, body []byte, err er
 	if !ok || !bytes.HasPrefix(head, []byte("Subject: ")) || bytes.ContainsRune(head, '\n') {
 		return "", nil, fmt.Errorf("render %s: output must start with one \"Subject: \" line and a blank line", name)
 	}
-	return string(head[len("Subject: "):]), rest, nil
+	return string(head[len("Subject: "):]), []byte(Wrap(string(rest), Width)), nil
 }

@@ -63,7 +63,21 @@ type Robot struct {
 	TemplatesDir string `toml:"templates_dir"`
 	// MaxMessageBytes: larger mails are recorded but not parsed.
 	MaxMessageBytes int64 `toml:"max_message_bytes"`
+	// OuterSubject is what the readable Subject of encrypted mail shows
+	// after the case id: OuterHidden or OuterKind.
+	OuterSubject string `toml:"outer_subject"`
 }
+
+// The choices of robot.outer_subject. Neither ever shows the report's own
+// words: those travel only inside the encryption.
+const (
+	// OuterHidden: "[SEC-2026-0001] encrypted message" on every mail.
+	OuterHidden = "hidden"
+	// OuterKind: the case id and a neutral name of the kind of mail,
+	// "[SEC-2026-0001] relay: new message", so that an index can be
+	// scanned; it tells whoever sees the header what stage a case is in.
+	OuterKind = "kind"
+)
 
 // IMAP is the mailbox secbot reads.
 type IMAP struct {
@@ -190,6 +204,9 @@ func (c *Config) defaults() {
 	if c.Robot.MaxMessageBytes == 0 {
 		c.Robot.MaxMessageBytes = 25 << 20
 	}
+	if c.Robot.OuterSubject == "" {
+		c.Robot.OuterSubject = OuterHidden
+	}
 	if c.Robot.Store == "" {
 		c.Robot.Store = "secbot.db"
 	}
@@ -302,6 +319,9 @@ func (c *Config) checkRobot(p *Problems, keys KeyChecker, now time.Time) {
 	}
 	if c.Robot.CasePrefix != strings.ToUpper(c.Robot.CasePrefix) || strings.ContainsAny(c.Robot.CasePrefix, " -[]@+") {
 		p.addf("robot.case_prefix %q: use upper-case letters and digits only", c.Robot.CasePrefix)
+	}
+	if c.Robot.OuterSubject != OuterHidden && c.Robot.OuterSubject != OuterKind {
+		p.addf("robot.outer_subject %q: use %q or %q", c.Robot.OuterSubject, OuterHidden, OuterKind)
 	}
 	if c.Robot.MaxMessageBytes < 64<<10 {
 		p.addf("robot.max_message_bytes %d: too small (at least 65536)", c.Robot.MaxMessageBytes)

@@ -100,3 +100,30 @@ func TestPrivateKeyModeIsChecked(t *testing.T) {
 		t.Fatalf("world-readable private key not reported: %v", err)
 	}
 }
+
+// TestOuterSubject: robot.outer_subject defaults to hiding everything but
+// the case id, takes "kind", and refuses anything else.
+func TestOuterSubject(t *testing.T) {
+	for _, tc := range []struct{ value, want, problem string }{
+		{"", OuterHidden, ""}, {"hidden", OuterHidden, ""}, {"kind", OuterKind, ""},
+		{"subject", "subject", `robot.outer_subject "subject"`},
+	} {
+		body := "[robot]\naddress = \"s@example.org\"\nkey_file = \"robot.asc\"\n"
+		if tc.value != "" {
+			body += "outer_subject = \"" + tc.value + "\"\n"
+		}
+		p := write(t, body)
+		os.WriteFile(filepath.Join(filepath.Dir(p), "robot.asc"), []byte("x"), 0o600)
+		cfg, err := Load(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cfg.Robot.OuterSubject != tc.want {
+			t.Errorf("%q: outer_subject %q, want %q", tc.value, cfg.Robot.OuterSubject, tc.want)
+		}
+		err = cfg.Check(keysOK, time.Now()).Err()
+		if got := err != nil && strings.Contains(err.Error(), "robot.outer_subject"); got != (tc.problem != "") {
+			t.Errorf("%q: problems %v", tc.value, err)
+		}
+	}
+}

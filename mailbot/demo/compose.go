@@ -65,7 +65,9 @@ func (w *World) Compose(from Person, m Mail) ([]byte, string, error) {
 	}
 	switch {
 	case m.Encrypt:
-		raw, err = pgpmime.Encrypt(raw, []*crypto.Key{w.Robot.Key}, signer)
+		// As Thunderbird and neomutt do: the real subject travels inside
+		// the encryption, the readable one is a placeholder.
+		raw, err = pgpmime.EncryptHidingSubject(raw, []*crypto.Key{w.Robot.Key}, signer, "...")
 	case m.Sign:
 		raw, err = pgpmime.Sign(raw, signer)
 	}

@@ -248,7 +248,9 @@ func (n *narrator) maintainerCommands() error {
 		"reply\n\nThanks Rita, confirmed on 1.4 (1.3 is not affected). We propose " + crd + " for disclosure.\n" +
 		"\n> [" + n.caseID + "] Heap overflow in frobnicate()\n> New report, case " + n.caseID + ".\n"
 	n.say("Her mail, PGP/MIME-signed with her key:\n%s", indent(body))
-	if _, err := n.w.Send(alice, Mail{To: plusAddress(n.w, n.caseID), Subject: "Re: [" + n.caseID + "] Heap overflow in frobnicate()",
+	// A reply goes to the robot's plain address (the relay's From), which
+	// names the robot key: her client encrypts to it without asking.
+	if _, err := n.w.Send(alice, Mail{Subject: "Re: [" + n.caseID + "] Heap overflow in frobnicate()",
 		InReplyTo: messageID(relays[len(relays)-1].Data), Sign: true, Body: body}); err != nil {
 		return err
 	}
@@ -381,7 +383,8 @@ func (n *narrator) command(body string, atts ...Attachment) (string, error) {
 	alice := n.w.Maintainers[0]
 	before := len(n.w.Sim.To(alice.Address))
 	// Her mail client quotes the mail she answers, which names the case
-	// inside the signed text.
+	// inside the signed text. She writes to the case's plus address, which
+	// secbot still accepts, though its mail never offers it.
 	body += "\n> [" + n.caseID + "] Heap overflow in frobnicate()\n"
 	if _, err := n.w.Send(alice, Mail{To: plusAddress(n.w, n.caseID), Subject: "Re: [" + n.caseID + "] Heap overflow in frobnicate()",
 		Sign: true, Body: body, Attachments: atts}); err != nil {

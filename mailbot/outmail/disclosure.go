@@ -76,8 +76,7 @@ func renderCVERequest(r *renderer, om *store.OutMail, sp Spec) ([]byte, error) {
 }
 
 // renderAnnounce writes the public announcement: the final advisory and
-// the patches. It has no Reply-To: the case's plus address is not for a
-// public list.
+// the patches.
 func renderAnnounce(r *renderer, om *store.OutMail, sp Spec) ([]byte, error) {
 	c, base, err := caseOf(r, om)
 	if err != nil {
@@ -92,9 +91,7 @@ func renderAnnounce(r *renderer, om *store.OutMail, sp Spec) ([]byte, error) {
 	if err != nil {
 		return nil, PermanentError{err}
 	}
-	h := r.header(om, subj, sp)
-	h.Del("Reply-To")
-	return multipartMail(h, body, atts[1:])
+	return multipartMail(r.header(om, subj, sp), body, atts[1:])
 }
 
 func renderEmbargoEnd(r *renderer, om *store.OutMail, sp Spec) ([]byte, error) {

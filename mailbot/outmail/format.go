@@ -1,6 +1,7 @@
 package outmail
 
 import (
+	"fmt"
 	"strings"
 	"time"
 )
@@ -36,4 +37,22 @@ func SpacedFP(fp string) string {
 		parts = append(parts, fp[i:min(i+4, len(fp))])
 	}
 	return strings.Join(parts, " ")
+}
+
+// FmtDuration is a duration as mail says it: "2 days", "36 hours", or
+// Go's form for what is not whole hours.
+func FmtDuration(d time.Duration) string {
+	plural := func(n int64, unit string) string {
+		if n == 1 {
+			return "1 " + unit
+		}
+		return fmt.Sprintf("%d %ss", n, unit)
+	}
+	switch {
+	case d > 0 && d%(24*time.Hour) == 0:
+		return plural(int64(d/(24*time.Hour)), "day")
+	case d > 0 && d%time.Hour == 0:
+		return plural(int64(d/time.Hour), "hour")
+	}
+	return d.String()
 }

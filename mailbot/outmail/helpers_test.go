@@ -61,11 +61,14 @@ func fp(k *crypto.Key) string { return strings.ToUpper(k.GetFingerprint()) }
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	robot := genKey(t, "security@demo.example")
-	f := &fixture{now: time.Now(), private: map[Class]*crypto.Key{
+	f := &fixture{private: map[Class]*crypto.Key{
 		Maintainer: genKey(t, "alice@demo.example"), Reporter: genKey(t, "rita@reporter.example"),
 		Downstream: genKey(t, "security@acme.example"), CNA: genKey(t, "cna@cve.example"),
 		Escalation: genKey(t, "boss@demo.example"),
 	}}
+	// Now, after the keys were made: a key is not valid before its
+	// creation second.
+	f.now = time.Now()
 	f.keys = &keyring.Keys{Robot: robot, RobotFP: fp(robot), Project: robot,
 		Maintainers: []keyring.MaintainerKey{{Name: "Alice", Address: "alice@demo.example", Key: public(t, f.private[Maintainer]), FP: fp(f.private[Maintainer])}},
 		Downstream:  []keyring.ContactKey{{ID: "acme", Name: "Acme", Address: "security@acme.example", Kind: "distros", Key: public(t, f.private[Downstream]), FP: fp(f.private[Downstream])}},

@@ -62,6 +62,10 @@ type Row struct {
 	To []Class
 	// Clear says whether it may leave unencrypted (default: never).
 	Clear Clear
+	// Outer names the kind in the readable subject of encrypted mail,
+	// after the case id, when robot.outer_subject is "kind": neutral
+	// words, never the mail's own. Empty: "encrypted message".
+	Outer string
 	// render writes the mail; nil renders Template with the case's common
 	// fields and the queued Text (see renderSimple).
 	render renderFunc
@@ -70,30 +74,30 @@ type Row struct {
 // kinds is the one table of outgoing mail. Adding a kind means one row
 // here and one template (see the package documentation).
 var kinds = table{
-	Ack:        {Template: templates.Ack, To: []Class{Reporter}, Clear: WithoutKey, render: renderAck},
-	Relay:      {Template: templates.Relay, To: []Class{Maintainer}, render: renderRelay},
-	Notice:     {Template: templates.Notice, To: []Class{Maintainer}, render: renderNotice},
-	Transcript: {Template: templates.Transcript, To: []Class{Maintainer}, render: renderTranscript},
-	Reply:      {Template: templates.Reply, To: []Class{Reporter}, Clear: WithoutKey, render: renderReply},
+	Ack:        {Template: templates.Ack, To: []Class{Reporter}, Clear: WithoutKey, Outer: "acknowledgement", render: renderAck},
+	Relay:      {Template: templates.Relay, To: []Class{Maintainer}, Outer: "relay: new message", render: renderRelay},
+	Notice:     {Template: templates.Notice, To: []Class{Maintainer}, Outer: "notice", render: renderNotice},
+	Transcript: {Template: templates.Transcript, To: []Class{Maintainer}, Outer: "transcript", render: renderTranscript},
+	Reply:      {Template: templates.Reply, To: []Class{Reporter}, Clear: WithoutKey, Outer: "reply", render: renderReply},
 	KeyConfirm: {Template: templates.KeyConfirm, To: []Class{Reporter}, Clear: Always, render: renderKeyConfirm},
-	Advisory:   {Template: templates.Advisory, To: []Class{Maintainer}, render: renderAdvisory},
-	Prenotify:  {Template: templates.Prenotify, To: []Class{Downstream}, render: renderPrenotify},
-	CRDNotice:  {Template: templates.CRD, To: []Class{Reporter, Downstream}, Clear: WithoutKey, render: renderCRDNotice},
-	CVERequest: {Template: templates.CVERequest, To: []Class{CNA}, render: renderCVERequest},
+	Advisory:   {Template: templates.Advisory, To: []Class{Maintainer}, Outer: "advisory draft", render: renderAdvisory},
+	Prenotify:  {Template: templates.Prenotify, To: []Class{Downstream}, Outer: "pre-notification", render: renderPrenotify},
+	CRDNotice:  {Template: templates.CRD, To: []Class{Reporter, Downstream}, Clear: WithoutKey, Outer: "release date", render: renderCRDNotice},
+	CVERequest: {Template: templates.CVERequest, To: []Class{CNA}, Outer: "CVE request", render: renderCVERequest},
 	Announce:   {Template: templates.Announce, To: []Class{Public}, Clear: Always, render: renderAnnounce},
-	EmbargoEnd: {Template: templates.Embargo, To: []Class{Reporter, Downstream}, Clear: WithoutKey, render: renderEmbargoEnd},
-	Reminder:   {Template: templates.Reminder, To: []Class{Maintainer}, render: renderReminder},
+	EmbargoEnd: {Template: templates.Embargo, To: []Class{Reporter, Downstream}, Clear: WithoutKey, Outer: "embargo over", render: renderEmbargoEnd},
+	Reminder:   {Template: templates.Reminder, To: []Class{Maintainer}, Outer: "reminder", render: renderReminder},
 
-	DownstreamRelay: {Template: templates.DownstreamRelay, To: []Class{Maintainer}, render: renderDownstreamRelay},
-	Tell:            {Template: templates.Tell, To: []Class{Downstream}, render: renderTell},
-	Share:           {Template: templates.Share, To: []Class{Reporter}, render: renderShare},
+	DownstreamRelay: {Template: templates.DownstreamRelay, To: []Class{Maintainer}, Outer: "relay: downstream message", render: renderDownstreamRelay},
+	Tell:            {Template: templates.Tell, To: []Class{Downstream}, Outer: "message from the maintainers", render: renderTell},
+	Share:           {Template: templates.Share, To: []Class{Reporter}, Outer: "advisory draft for review", render: renderShare},
 	// The one exception for embargoed content: a maintainer's explicit
 	// `share plain` queues this kind for a reporter without a trusted key,
 	// and the transcript warns that the draft crosses the network in the
 	// clear. Plain `share` queues Share, which is refused without a key.
-	SharePlain:    {Template: templates.Share, To: []Class{Reporter}, Clear: WithoutKey, render: renderShare},
-	FirstReply:    {Template: templates.FirstReply, To: []Class{Maintainer, Escalation}, render: renderFirstReply},
-	CreditConfirm: {Template: templates.CreditConfirm, To: []Class{Reporter}, Clear: WithoutKey, render: renderCreditConfirm},
+	SharePlain:    {Template: templates.Share, To: []Class{Reporter}, Clear: WithoutKey, Outer: "advisory draft for review", render: renderShare},
+	FirstReply:    {Template: templates.FirstReply, To: []Class{Maintainer, Escalation}, Outer: "reminder: first reply", render: renderFirstReply},
+	CreditConfirm: {Template: templates.CreditConfirm, To: []Class{Reporter}, Clear: WithoutKey, Outer: "credit confirmation", render: renderCreditConfirm},
 }
 
 // table maps each kind to its row.

@@ -30,7 +30,7 @@ func renderRelay(r *renderer, om *store.OutMail, sp Spec) ([]byte, error) {
 		signer = fmt.Sprintf("%s (maintainer key %s)", mk.Name, SpacedFP(mk.FP))
 	}
 	subj, body, err := r.Templates.Render(r.row.Template, map[string]any{
-		"Case": om.Case, "New": sp.New, "From": m.From, "Subject": OrNone(m.Subject),
+		"Case": om.Case, "New": sp.New, "From": m.From, "Subject": OrNone(m.Subject), "Topic": r.topic(om, m),
 		"Date": FmtTime(m.Date), "Received": FmtTime(m.Received), "Transport": transport,
 		"Signer": signer, "Problem": sp.Problem,
 	})
@@ -68,7 +68,7 @@ func renderTranscript(r *renderer, om *store.OutMail, sp Spec) ([]byte, error) {
 		return nil, PermanentError{err}
 	}
 	return r.templateMail(om, sp, map[string]any{
-		"Case": om.Case, "Subject": OrNone(m.Subject), "Errors": td.Errors, "Header": td.Header,
+		"Case": om.Case, "Subject": OrNone(m.Subject), "Topic": r.topic(om, m), "Errors": td.Errors, "Header": td.Header,
 		"From": td.From, "Signer": td.Signer, "Lines": td.Lines, "Summary": td.Summary,
 	})
 }
@@ -79,7 +79,18 @@ func renderReminder(r *renderer, om *store.OutMail, sp Spec) ([]byte, error) {
 		return nil, PermanentError{err}
 	}
 	base := r.caseBase(c)
-	base["Within"] = r.Config.Embargo.Reminder.String()
+	base["Within"] = FmtDuration(r.Config.Embargo.Reminder)
 	base["Problems"] = strings.Split(sp.Text, "\n")
 	return r.templateMail(om, sp, base)
+}
+
+// topic is what a mail about message m is about, for its subject line
+// after the case tag (see Topic): m's own subject, or the case's when
+// m's says nothing.
+func (r *renderer) topic(om *store.OutMail, m *store.Message) string {
+	caseSubject := ""
+	if c, err := r.Tx.Case(om.Case); err == nil {
+		caseSubject = c.Subject
+	}
+	return topicOr(m.Subject, caseSubject, om.Case)
 }

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	gomail "github.com/emersion/go-message/mail"
@@ -28,6 +27,7 @@ type Env struct {
 
 // PermanentError is a rendering failure that no retry can fix: the mail
 // is refused (for example, the key it is pinned to is no longer usable).
+// Its text is the reason alone; the outbox says "refused".
 type PermanentError struct{ Err error }
 
 func (e PermanentError) Error() string { return e.Err.Error() }
@@ -66,7 +66,7 @@ func (t table) render(env Env, om *store.OutMail) ([]byte, error) {
 		return nil, PermanentError{fmt.Errorf("decode spec: %w", err)}
 	}
 	if err := sp.For.check(k, row); err != nil {
-		return nil, PermanentError{fmt.Errorf("refused: %w", err)}
+		return nil, PermanentError{err}
 	}
 	r := &renderer{Env: env, row: row}
 	render := row.render
@@ -80,7 +80,12 @@ func (t table) render(env Env, om *store.OutMail) ([]byte, error) {
 	return r.seal(om, k, sp.For, plain)
 }
 
-// header builds the common header of every mail secbot sends.
+// header builds the common header of every mail secbot sends. It has no
+// Reply-To: replies go to From, the robot's plain address, which is a user
+// id of the robot key, so that a client finds the key to encrypt a reply
+// to without asking. A reply finds its case by In-Reply-To and References
+// (every Message-ID secbot sends is indexed under its case), and by the
+// subject tag; plus addresses stay accepted input but are never offered.
 func (r *renderer) header(om *store.OutMail, subject string, sp Spec) gomail.Header {
 	robot := r.Config.Robot
 	var h gomail.Header
@@ -97,11 +102,7 @@ func (r *renderer) header(om *store.OutMail, subject string, sp Spec) gomail.Hea
 		h.SetMsgIDList("In-Reply-To", []string{sp.InReplyTo})
 	}
 	if len(sp.References) > 0 {
-		h.SetMsgIDList("References", lastN(sp.References, 20))
-	}
-	if om.Case != "" {
-		local, domain, _ := strings.Cut(robot.Address, "@")
-		h.SetAddressList("Reply-To", []*gomail.Address{{Name: robot.Name, Address: PlusAddress(local, domain, om.Case)}})
+		h.SetMsgIDList("References", trimRefs(sp.References, 20))
 	}
 	// RFC 3834: robots must not answer this mail; X-Loop lets secbot spot
 	// its own mail if it ever comes back.
@@ -111,16 +112,14 @@ func (r *renderer) header(om *store.OutMail, subject string, sp Spec) gomail.Hea
 	return h
 }
 
-// PlusAddress returns the robot's address tagged with a case id.
-func PlusAddress(local, domain, caseID string) string {
-	return local + "+" + caseID + "@" + domain
-}
-
-func lastN(s []string, n int) []string {
-	if len(s) > n {
-		return s[len(s)-n:]
+// trimRefs keeps at most n references: the first, which is the thread's
+// root, and the latest n-1 (RFC 5322 section 3.6.4 leaves the trimming
+// to the writer; clients thread on the root and the parent).
+func trimRefs(refs []string, n int) []string {
+	if len(refs) <= n {
+		return refs
 	}
-	return s
+	return append([]string{refs[0]}, refs[len(refs)-n+1:]...)
 }
 
 // templateMail renders the row's template with data into a text mail.

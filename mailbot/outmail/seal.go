@@ -6,6 +6,7 @@ import (
 
 	"github.com/ProtonMail/gopenpgp/v2/crypto"
 
+	"github.com/secbot/secbot/mailbot/config"
 	"github.com/secbot/secbot/mailbot/keyring"
 	"github.com/secbot/secbot/mailbot/pgpmime"
 	"github.com/secbot/secbot/store"
@@ -19,9 +20,9 @@ import (
 func (r *renderer) seal(om *store.OutMail, k Kind, to Recipient, plain []byte) ([]byte, error) {
 	switch {
 	case to.FP == "" && r.row.Clear == Never:
-		return nil, PermanentError{fmt.Errorf("refused: %s mail carries embargoed content and has no key to encrypt to", k)}
+		return nil, PermanentError{fmt.Errorf("%s mail carries embargoed content and has no key to encrypt to", k)}
 	case to.FP != "" && r.row.Clear == Always:
-		return nil, PermanentError{fmt.Errorf("refused: %s mail is never encrypted, but names a key to encrypt to", k)}
+		return nil, PermanentError{fmt.Errorf("%s mail is never encrypted, but names a key to encrypt to", k)}
 	case to.Class == Public:
 		return sign(plain, r.Keys.Project)
 	case to.FP == "":
@@ -29,10 +30,10 @@ func (r *renderer) seal(om *store.OutMail, k Kind, to Recipient, plain []byte) (
 	}
 	key, who, err := r.pinnedKey(om, to)
 	if err != nil {
-		return nil, PermanentError{fmt.Errorf("refused to send: %w", err)}
+		return nil, PermanentError{err}
 	}
 	if err := pgpmime.UsableForEncryption(key, r.Now); err != nil {
-		return nil, PermanentError{fmt.Errorf("refused to send to %s: %w", who, err)}
+		return nil, PermanentError{fmt.Errorf("the key of %s: %w", who, err)}
 	}
 	out, err := r.encrypt(om, plain, key)
 	if err != nil {
@@ -118,13 +119,21 @@ func sign(plain []byte, key *crypto.Key) ([]byte, error) {
 }
 
 // encrypt encrypts a rendered mail to one key, signed by the robot. The
-// readable outer Subject says only which case the mail is about: the real
-// one travels inside, as a protected header, since a subject line alone
-// can give an embargo away.
+// readable outer Subject says only which case the mail is about, and,
+// when robot.outer_subject is "kind", the row's neutral name of its kind:
+// the real one travels inside, as a protected header, since a subject
+// line alone can give an embargo away.
 func (r *renderer) encrypt(om *store.OutMail, plain []byte, key *crypto.Key) ([]byte, error) {
-	outer := "[secbot] encrypted message"
+	return pgpmime.EncryptHidingSubject(plain, []*crypto.Key{key}, r.Keys.Robot, r.outerSubject(om))
+}
+
+func (r *renderer) outerSubject(om *store.OutMail) string {
+	tag := "[secbot]"
 	if om.Case != "" {
-		outer = "[" + om.Case + "] encrypted message"
+		tag = "[" + om.Case + "]"
 	}
-	return pgpmime.EncryptHidingSubject(plain, []*crypto.Key{key}, r.Keys.Robot, outer)
+	if r.Config.Robot.OuterSubject == config.OuterKind && r.row.Outer != "" {
+		return tag + " " + r.row.Outer
+	}
+	return tag + " encrypted message"
 }

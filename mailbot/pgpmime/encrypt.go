@@ -2,12 +2,13 @@ package pgpmime
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"mime"
 	"strings"
 	"time"
 
+	"github.com/ProtonMail/gopenpgp/v2/armor"
+	"github.com/ProtonMail/gopenpgp/v2/constants"
 	"github.com/ProtonMail/gopenpgp/v2/crypto"
 )
 
@@ -28,15 +29,6 @@ func Encrypt(msg []byte, to []*crypto.Key, signer *crypto.Key) ([]byte, error) {
 // and the outer, readable Subject becomes outerSubject: a subject line
 // can give an embargo away.
 func EncryptHidingSubject(msg []byte, to []*crypto.Key, signer *crypto.Key, outerSubject string) ([]byte, error) {
-	now := time.Now()
-	recipients, err := recipientRing(to, now)
-	if err != nil {
-		return nil, fmt.Errorf("encrypt: %w", err)
-	}
-	signers, err := signerRing(signer, now)
-	if err != nil {
-		return nil, fmt.Errorf("encrypt: %w", err)
-	}
 	e, err := parseEntity(toCRLF(msg))
 	if err != nil {
 		return nil, fmt.Errorf("encrypt: %w", err)
@@ -47,12 +39,12 @@ func EncryptHidingSubject(msg []byte, to []*crypto.Key, signer *crypto.Key, oute
 		inner = protectSubject(e, inner)
 		outer = append(outerHeader(e.header, map[string]bool{"subject": true}), "Subject: "+outerSubject+"\r\n"...)
 	}
-	sealed, err := recipients.Encrypt(crypto.NewPlainMessage(inner), signers)
+	sealed, err := encryptTo(inner, to, signer, time.Now())
 	if err != nil {
 		return nil, fmt.Errorf("encrypt: %w", err)
 	}
 	// No Version or Comment armor headers (they only leak the library).
-	armored, err := sealed.GetArmoredWithCustomHeaders("", "")
+	armored, err := armor.ArmorWithTypeAndCustomHeaders(sealed, constants.PGPMessageHeader, "", "")
 	if err != nil {
 		return nil, fmt.Errorf("encrypt: armor: %w", err)
 	}
@@ -79,53 +71,13 @@ func protectSubject(e *entity, inner []byte) []byte {
 	return buf.Bytes()
 }
 
-// recipientRing checks every recipient key and puts its public part in one
-// keyring: one OpenPGP message then carries a session key for each.
-func recipientRing(to []*crypto.Key, now time.Time) (*crypto.KeyRing, error) {
-	if len(to) == 0 {
-		return nil, errors.New("no recipient keys")
-	}
-	ring, err := crypto.NewKeyRing(nil)
-	if err != nil {
-		return nil, err
-	}
-	for _, k := range to {
-		if err := UsableForEncryption(k, now); err != nil {
-			return nil, fmt.Errorf("recipient: %w", err)
-		}
-		pub, err := publicPart(k)
-		if err != nil {
-			return nil, fmt.Errorf("recipient %s: %w", fingerprint(k.GetEntity()), err)
-		}
-		if err := ring.AddKey(pub); err != nil {
-			return nil, fmt.Errorf("recipient %s: %w", fingerprint(k.GetEntity()), err)
-		}
-	}
-	return ring, nil
-}
-
-// publicPart drops private material, so that a locked private key can be a
-// recipient too (a keyring refuses locked keys).
+// publicPart drops private material: a recipient is only ever its public
+// key, and a locked private key can be one too.
 func publicPart(k *crypto.Key) (*crypto.Key, error) {
 	if !k.IsPrivate() {
 		return k, nil
 	}
 	return k.ToPublic()
-}
-
-// signerRing returns nil for no signer, as gopenpgp expects.
-func signerRing(signer *crypto.Key, now time.Time) (*crypto.KeyRing, error) {
-	if signer == nil {
-		return nil, nil
-	}
-	if err := UsableForSigning(signer, now); err != nil {
-		return nil, fmt.Errorf("signer: %w", err)
-	}
-	ring, err := crypto.NewKeyRing(signer)
-	if err != nil {
-		return nil, fmt.Errorf("signer: %w", err)
-	}
-	return ring, nil
 }
 
 // writeEncrypted lays out RFC 3156 section 4: a control part holding

@@ -129,6 +129,16 @@ func TestGPGReadsEncrypt(t *testing.T) {
 	if !strings.Contains(status, "[GNUPG:] GOODSIG") || !strings.Contains(status, "[GNUPG:] VALIDSIG "+fpr) {
 		t.Fatalf("gpg status lacks GOODSIG/VALIDSIG %s:\n%s", fpr, status)
 	}
+	noNotation(t, status)
+}
+
+// noNotation fails when gpg reports a signature notation: gpgme-based
+// clients (neomutt) print it in the signature block.
+func noNotation(t *testing.T, status string) {
+	t.Helper()
+	if strings.Contains(status, "NOTATION_NAME") {
+		t.Errorf("gpg reports a signature notation:\n%s", status)
+	}
 }
 
 // TestGPGVerifiesSign: gpg verifies the detached signature of Sign's output
@@ -158,6 +168,7 @@ func TestGPGVerifiesSign(t *testing.T) {
 	if !strings.Contains(status, "VALIDSIG "+strings.ToUpper(robot.GetFingerprint())) {
 		t.Fatalf("gpg status:\n%s", status)
 	}
+	noNotation(t, status)
 }
 
 // TestOpenReadsGPG: Open verifies and decrypts what GnuPG makes, in every

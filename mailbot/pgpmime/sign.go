@@ -19,11 +19,7 @@ import (
 // RFC 3156 section 5 wants the signed entity 7-bit clean; msg should use
 // quoted-printable or base64 for anything else (go-message does by default).
 func Sign(msg []byte, signer *crypto.Key) ([]byte, error) {
-	ring, err := signerRing(signer, time.Now())
-	if err != nil {
-		return nil, fmt.Errorf("sign: %w", err)
-	}
-	if ring == nil {
+	if signer == nil {
 		return nil, fmt.Errorf("sign: no signer key")
 	}
 	e, err := parseEntity(toCRLF(msg))
@@ -31,15 +27,15 @@ func Sign(msg []byte, signer *crypto.Key) ([]byte, error) {
 		return nil, fmt.Errorf("sign: %w", err)
 	}
 	signed := contentEntity(e)
-	sig, err := ring.SignDetached(crypto.NewPlainMessage(signed))
+	sig, err := detachSign(signed, signer, time.Now())
 	if err != nil {
 		return nil, fmt.Errorf("sign: %w", err)
 	}
-	micalg, err := micalgOf(sig.GetBinary())
+	micalg, err := micalgOf(sig)
 	if err != nil {
 		return nil, fmt.Errorf("sign: %w", err)
 	}
-	armored, err := armor.ArmorWithTypeAndCustomHeaders(sig.GetBinary(), constants.PGPSignatureHeader, "", "")
+	armored, err := armor.ArmorWithTypeAndCustomHeaders(sig, constants.PGPSignatureHeader, "", "")
 	if err != nil {
 		return nil, fmt.Errorf("sign: armor: %w", err)
 	}
