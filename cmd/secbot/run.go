@@ -32,12 +32,6 @@ func parse(fs *flag.FlagSet, args []string) error {
 	return nil
 }
 
-func newLogger(level string) *slog.Logger {
-	var l slog.Level
-	_ = l.UnmarshalText([]byte(level))
-	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: l}))
-}
-
 func cmdRun(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
 	path := fs.String("c", "secbot.toml", "configuration file")
@@ -48,7 +42,7 @@ func cmdRun(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	log := newLogger(cfg.Log.Level)
+	log := newLogger(cfg.Log, os.Stderr)
 	st, err := store.Open(cfg.Path(cfg.Robot.Store), store.Options{})
 	if err != nil {
 		return err
@@ -81,7 +75,7 @@ func cmdRun(ctx context.Context, args []string) error {
 			log.Info("secbot stopped")
 			return err
 		}
-		cfg, log = next, newLogger(next.Log.Level)
+		cfg, log = next, newLogger(next.Log, os.Stderr)
 		log.Info("configuration reloaded")
 	}
 }

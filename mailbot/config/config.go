@@ -147,9 +147,11 @@ type Announce struct {
 	Addresses []string `toml:"addresses"`
 }
 
-// Log sets the log level ("debug", "info", "warn", "error").
+// Log sets the log level ("debug", "info", "warn", "error") and format.
 type Log struct {
 	Level string `toml:"level"`
+	// Format is "text" (the default) or "json", for log shippers.
+	Format string `toml:"format"`
 }
 
 // Load reads and decodes path and fills in defaults. It does not check
@@ -212,6 +214,9 @@ func (c *Config) defaults() {
 	}
 	if c.Log.Level == "" {
 		c.Log.Level = "info"
+	}
+	if c.Log.Format == "" {
+		c.Log.Format = "text"
 	}
 }
 
@@ -282,6 +287,9 @@ func (c *Config) Check(keys KeyChecker, now time.Time) Problems {
 	case "debug", "info", "warn", "error":
 	default:
 		p.addf("log.level %q: want debug, info, warn or error", c.Log.Level)
+	}
+	if c.Log.Format != "text" && c.Log.Format != "json" {
+		p.addf("log.format %q: want text or json", c.Log.Format)
 	}
 	return p
 }
