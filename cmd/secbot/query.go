@@ -36,6 +36,8 @@ type query struct {
 type renderEnv struct {
 	cfg  *config.Config
 	tmpl *templates.Set
+	// live is the daemon's counters and health; nil outside the daemon.
+	live *live
 }
 
 func newRenderEnv(cfg *config.Config) (*renderEnv, error) {
@@ -171,6 +173,15 @@ func handleCtl(conn net.Conn, st *store.Store, env *renderEnv, log *slog.Logger)
 	case "check": // in a write transaction: see store.Store.Check
 		io.WriteString(conn, "ok\n")
 		writeProblems(conn, st.Check())
+		return
+	case "status": // outside any transaction: the health probe writes
+		var out bufferWriter
+		if err := printStatus(&out, env); err != nil {
+			fmt.Fprintf(conn, "error: %v\n", err)
+			return
+		}
+		io.WriteString(conn, "ok\n")
+		conn.Write(out.b)
 		return
 	}
 	var out bufferWriter

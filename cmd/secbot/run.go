@@ -14,6 +14,7 @@ import (
 	"github.com/secbot/secbot/mailbot"
 	"github.com/secbot/secbot/mailbot/config"
 	"github.com/secbot/secbot/mailbot/keyring"
+	"github.com/secbot/secbot/mailbot/metrics"
 	"github.com/secbot/secbot/store"
 	"github.com/secbot/secbot/templates"
 )
@@ -48,6 +49,14 @@ func cmdRun(ctx context.Context, args []string) error {
 		return err
 	}
 	defer st.Close()
+	lv := &live{m: metrics.New()}
+	lv.m.WatchStore(st)
+	lv.health = metrics.NewHealth(lv.m, st, cfg.IMAP.PollInterval, time.Now)
+	if cfg.Metrics.Addr != "" {
+		if err := metrics.Serve(ctx, cfg.Metrics.Addr, metrics.Handler(lv.m, lv.health), log); err != nil {
+			return err
+		}
+	}
 	var current atomic.Pointer[renderEnv]
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
@@ -57,10 +66,13 @@ func cmdRun(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		bot, err := newBot(cfg, st, env.tmpl, log)
+		bot, err := newBot(cfg, st, env.tmpl, lv.m, log)
 		if err != nil {
 			return err
 		}
+		lv.m.CountPanics(bot.Panics)
+		lv.health.SetPoll(cfg.IMAP.PollInterval)
+		env.live = lv
 		current.Store(env)
 		// The socket answers once the first Bot exists: a query never
 		// meets a daemon still starting.
@@ -92,12 +104,12 @@ func loadChecked(path string) (*config.Config, error) {
 	return cfg, nil
 }
 
-func newBot(cfg *config.Config, st *store.Store, tmpl *templates.Set, log *slog.Logger) (*mailbot.Bot, error) {
+func newBot(cfg *config.Config, st *store.Store, tmpl *templates.Set, m *metrics.Metrics, log *slog.Logger) (*mailbot.Bot, error) {
 	keys, err := keyring.Load(cfg, time.Now(), log)
 	if err != nil {
 		return nil, err
 	}
-	bot, err := mailbot.New(mailbot.Options{Config: cfg, Store: st, Keys: keys, Templates: tmpl, Logger: log})
+	bot, err := mailbot.New(mailbot.Options{Config: cfg, Store: st, Keys: keys, Templates: tmpl, Logger: log, Metrics: m})
 	if err != nil {
 		return nil, err
 	}

@@ -32,6 +32,7 @@ type Config struct {
 	CVE         CVE          `toml:"cve"`
 	Announce    Announce     `toml:"announce"`
 	Log         Log          `toml:"log"`
+	Metrics     Metrics      `toml:"metrics"`
 
 	// dir is the directory of the file, against which relative paths resolve.
 	dir string
@@ -152,6 +153,15 @@ type Log struct {
 	Level string `toml:"level"`
 	// Format is "text" (the default) or "json", for log shippers.
 	Format string `toml:"format"`
+}
+
+// Metrics sets the optional Prometheus and health listener.
+type Metrics struct {
+	// Addr is host:port for /metrics and /healthz; empty: no listener.
+	Addr string `toml:"addr"`
+	// AllowRemote lets Addr be other than loopback: the metrics say
+	// nothing of a report, but they say when mail comes and goes.
+	AllowRemote bool `toml:"allow_remote"`
 }
 
 // Load reads and decodes path and fills in defaults. It does not check
@@ -288,10 +298,24 @@ func (c *Config) Check(keys KeyChecker, now time.Time) Problems {
 	default:
 		p.addf("log.level %q: want debug, info, warn or error", c.Log.Level)
 	}
+	c.checkMetrics(&p)
 	if c.Log.Format != "text" && c.Log.Format != "json" {
 		p.addf("log.format %q: want text or json", c.Log.Format)
 	}
 	return p
+}
+
+func (c *Config) checkMetrics(p *Problems) {
+	if c.Metrics.Addr == "" {
+		return
+	}
+	host, _, err := net.SplitHostPort(c.Metrics.Addr)
+	switch {
+	case err != nil:
+		p.addf("metrics.addr %q: want host:port", c.Metrics.Addr)
+	case !c.Metrics.AllowRemote && !loopback.Host(host):
+		p.addf("metrics.addr %q: not a loopback address; set metrics.allow_remote = true to serve it there", c.Metrics.Addr)
+	}
 }
 
 func (c *Config) checkRobot(p *Problems, keys KeyChecker, now time.Time) {
