@@ -13,6 +13,7 @@ import (
 	"github.com/secbot/secbot/mailbot/config"
 	"github.com/secbot/secbot/mailbot/intake"
 	"github.com/secbot/secbot/mailbot/keyring"
+	"github.com/secbot/secbot/mailbot/metrics"
 	"github.com/secbot/secbot/mailbot/outbox"
 	"github.com/secbot/secbot/store"
 	"github.com/secbot/secbot/templates"
@@ -41,6 +42,9 @@ type Options struct {
 	ShutdownGrace time.Duration
 	// Backoff overrides the sender's retry backoff bounds (tests).
 	MinBackoff, MaxBackoff time.Duration
+	// Metrics counts what the bot does; nil counts nothing. `secbot run`
+	// keeps one across reloads.
+	Metrics *metrics.Metrics
 }
 
 // Bot is one running secbot.
@@ -57,6 +61,7 @@ type Bot struct {
 	sender    *outbox.Sender
 	schedKick chan struct{}
 	panics    atomic.Int64
+	metrics   *metrics.Metrics
 	// failExpand, set only by tests, makes expanding a fan-out fail.
 	failExpand func(*store.Fanout) error
 }
@@ -67,7 +72,7 @@ func New(opts Options) (*Bot, error) {
 		return nil, fmt.Errorf("mailbot: Config, Store and keyring.Keys are required")
 	}
 	b := &Bot{cfg: opts.Config, store: opts.Store, keys: opts.Keys, tmpl: opts.Templates,
-		log: opts.Logger, now: opts.Now, opts: opts, schedKick: make(chan struct{}, 1)}
+		log: opts.Logger, now: opts.Now, opts: opts, schedKick: make(chan struct{}, 1), metrics: opts.Metrics}
 	if b.log == nil {
 		b.log = slog.Default()
 	}
@@ -115,11 +120,21 @@ func (b *Bot) intakeConfig() (intake.Config, error) {
 		Addr: c.Addr, TLSMode: c.TLS, TLSConfig: b.opts.IMAPTLS,
 		Username: c.Username, Password: pw, Mailbox: c.Mailbox, MoveTo: c.MoveTo,
 		MaxSize: b.cfg.Robot.MaxMessageBytes, PollInterval: c.PollInterval,
-		Logger: b.log.With("part", "intake"), OnIdle: b.opts.OnIdle, Panics: &b.panics,
+		Logger: b.log.With("part", "intake"), OnIdle: b.onIdle, Panics: &b.panics,
+		OnReconnect: b.metrics.Reconnect,
 	}, nil
 }
 
 func (b *Bot) kick() { b.sender.Kick() }
+
+// onIdle runs each time the intake has caught up with the mailbox: a
+// successful sync.
+func (b *Bot) onIdle() {
+	b.metrics.Synced(b.now())
+	if b.opts.OnIdle != nil {
+		b.opts.OnIdle()
+	}
+}
 
 // Panics counts panics recovered in this Bot's goroutines (ingest, the
 // intake, the sender, the scheduler); tests fail when it is not zero.

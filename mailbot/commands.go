@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/secbot/secbot/mailbot/command"
+	"github.com/secbot/secbot/mailbot/metrics"
 	"github.com/secbot/secbot/mailbot/outmail"
 	"github.com/secbot/secbot/mailbot/pgpmime"
 	"github.com/secbot/secbot/store"
@@ -50,6 +51,7 @@ func (b *Bot) handleCommands(tx *store.Tx, c *store.Case, m *store.Message, p *p
 		if p.cmds == nil && !unreadable || !b.claimsMaintainer(p) {
 			return 0, nil // no commands, or a reporter's text that happens to look like some
 		}
+		tx.OnCommit(func() { b.metrics.CommandRefused(unsignedKind(p)) })
 		return b.queueTranscript(tx, c, m, p, nil, "No command ran: "+b.unsignedReason(p), now)
 	}
 	if p.cmds == nil {
@@ -59,10 +61,14 @@ func (b *Bot) handleCommands(tx *store.Tx, c *store.Case, m *store.Message, p *p
 		if err != nil {
 			return 0, err
 		}
-		tx.OnCommit(func() { b.log.Warn("command mail refused", "case", c.ID, "msg", m.Key, "reason", refusal) })
+		tx.OnCommit(func() {
+			b.log.Warn("command mail refused", "case", c.ID, "msg", m.Key, "reason", refusal)
+			b.metrics.CommandRefused(replayKind(refusal))
+		})
 		return b.queueTranscript(tx, c, m, p, nil, "No command ran: "+refusal, now)
 	}
 	if refusal := b.wrongCase(c, p, isNew); refusal != "" {
+		tx.OnCommit(func() { b.metrics.CommandRefused(metrics.RefusedWrongCase) })
 		return b.queueTranscript(tx, c, m, p, nil, "No command ran: "+refusal, now)
 	}
 	run := &cmdRun{b: b, tx: tx, c: copyCase(c), orig: c, msg: m, p: p, now: now}
@@ -71,6 +77,7 @@ func (b *Bot) handleCommands(tx *store.Tx, c *store.Case, m *store.Message, p *p
 	if err != nil {
 		return 0, err
 	}
+	tx.OnCommit(b.metrics.CommandsRan)
 	t, err := b.queueTranscript(tx, c, m, p, run.results, header, now)
 	return n + t, err
 }
@@ -128,8 +135,11 @@ func (b *Bot) replayRefusal(tx *store.Tx, m *store.Message, p *prepared, now tim
 	if err != nil || fresh {
 		return "", err
 	}
-	return "this mail (its Message-ID or its signed content) was already executed once; a replay never runs again.", nil
+	return replayedText, nil
 }
+
+// replayedText refuses a mail that already ran.
+const replayedText = "this mail (its Message-ID or its signed content) was already executed once; a replay never runs again."
 
 // wrongCase checks the signed text against the case the mail was
 // threaded to. Threading uses headers a signature does not cover

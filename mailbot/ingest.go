@@ -341,6 +341,7 @@ func (b *Bot) record(tx *store.Tx, cases map[string]*store.Case, mailbox string,
 		Subject: p.env.Subject, Status: p.status, Reason: p.reason, Size: p.msg.Size,
 		Signer: p.signer, Mailbox: mailbox, UIDValidity: uidv, UID: p.msg.UID,
 	}
+	tx.OnCommit(func() { b.metrics.Message(m.Status) })
 	if m.Size == 0 {
 		m.Size = int64(len(p.msg.Raw))
 	}

@@ -120,6 +120,7 @@ func (q *queue) Delivered(id string, now time.Time, reply string) error {
 			return err
 		}
 		om.State, om.Done, om.LastReply = store.OutSent, now, reply
+		tx.OnCommit(func() { q.b.metrics.Mail(om.Kind, true, now); q.b.metrics.SMTPReply(reply) })
 		return tx.UpdateOutMail(om)
 	})
 }
@@ -127,6 +128,7 @@ func (q *queue) Delivered(id string, now time.Time, reply string) error {
 // Failed implements outbox.Queue. A permanent failure retires the entry
 // and, in the same transaction, tells the maintainers.
 func (q *queue) Failed(id string, now time.Time, reply string, permanent bool) error {
+	q.b.metrics.SMTPReply(reply)
 	if permanent {
 		return q.retire(id, now, reply, "Delivery failed", undeliveredText)
 	}
@@ -191,6 +193,7 @@ func (q *queue) retire(id string, now time.Time, reply, what string, text func(*
 		}
 		om.LastReply = reply
 		om.State, om.Done = store.OutFailed, now
+		tx.OnCommit(func() { q.b.metrics.Mail(om.Kind, false, now) })
 		if err := tx.UpdateOutMail(om); err != nil {
 			return err
 		}

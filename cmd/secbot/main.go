@@ -32,6 +32,10 @@ var commands = []command{
 	{"case show", "case show -c FILE ID: show a case and its timeline", cmdCaseShow},
 	{"case advisory", "case advisory -c FILE [-final] ID: render the case's advisory (a draft unless -final)", cmdCaseAdvisory},
 	{"outbox", "outbox -c FILE [-all]: list pending and failed mail", cmdOutbox},
+	{"status", "status -c FILE: the running daemon's health and counters; exit 1 when unhealthy", cmdStatus},
+	{"backup", "backup -c FILE OUT: copy the store to OUT (mode 0600, never overwritten), also while secbot runs", cmdBackup},
+	{"store check", "store check -c FILE: check the store's pages and indexes; exit 1 on any problem", cmdStoreCheck},
+	{"store compact", "store compact -c FILE: rewrite the store without free pages (secbot stopped)", cmdStoreCompact},
 }
 
 // errUsage makes main print the usage and exit 2.

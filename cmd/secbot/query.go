@@ -24,7 +24,7 @@ import (
 // socket: bbolt lets one process hold the file, so the CLI cannot open it
 // beside `secbot run`.
 type query struct {
-	Cmd   string `json:"cmd"` // list, show, outbox, advisory
+	Cmd   string `json:"cmd"` // list, show, outbox, advisory, check, backup
 	ID    string `json:"id,omitempty"`
 	All   bool   `json:"all,omitempty"`
 	Final bool   `json:"final,omitempty"`
@@ -36,6 +36,8 @@ type query struct {
 type renderEnv struct {
 	cfg  *config.Config
 	tmpl *templates.Set
+	// live is the daemon's counters and health; nil outside the daemon.
+	live *live
 }
 
 func newRenderEnv(cfg *config.Config) (*renderEnv, error) {
@@ -59,6 +61,8 @@ func (q query) answer(w io.Writer, tx *store.Tx, env *renderEnv) error {
 		return printCase(w, tx, q.ID)
 	case "outbox":
 		return printOutbox(w, tx, q.All)
+	case "check":
+		return printCheck(w, tx)
 	case "advisory":
 		if env == nil {
 			return errNotReady
@@ -160,6 +164,24 @@ func handleCtl(conn net.Conn, st *store.Store, env *renderEnv, log *slog.Logger)
 	var q query
 	if err := json.NewDecoder(io.LimitReader(conn, 4096)).Decode(&q); err != nil {
 		fmt.Fprintf(conn, "error: bad query: %v\n", err)
+		return
+	}
+	switch q.Cmd {
+	case "backup":
+		sendBackup(conn, st, log)
+		return
+	case "check": // in a write transaction: see store.Store.Check
+		io.WriteString(conn, "ok\n")
+		writeProblems(conn, st.Check())
+		return
+	case "status": // outside any transaction: the health probe writes
+		var out bufferWriter
+		if err := printStatus(&out, env); err != nil {
+			fmt.Fprintf(conn, "error: %v\n", err)
+			return
+		}
+		io.WriteString(conn, "ok\n")
+		conn.Write(out.b)
 		return
 	}
 	var out bufferWriter

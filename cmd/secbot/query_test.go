@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/secbot/secbot/mailbot/config"
+	"github.com/secbot/secbot/mailbot/metrics"
 	"github.com/secbot/secbot/mailbot/versions"
 	"github.com/secbot/secbot/store"
 	"github.com/secbot/secbot/templates"
@@ -123,5 +124,54 @@ func TestControlSocket(t *testing.T) {
 			t.Errorf("%+v (env %v): output lacks %q:\n%s", x.q, x.env != nil, x.want, out.String())
 		}
 		cancel()
+	}
+}
+
+// TestStatusOverSocket: `secbot status` answers from the daemon's
+// health and counters, and says FAILING, with the reason, when the
+// intake has not synced within 3 poll intervals.
+func TestStatusOverSocket(t *testing.T) {
+	cfg := queryFixture(t)
+	st, err := store.Open(cfg.Path(cfg.Robot.Store), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	env, err := newRenderEnv(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	now := t0
+	m := metrics.New()
+	m.WatchStore(st)
+	env.live = &live{m: m, health: metrics.NewHealth(m, st, time.Minute, func() time.Time { return now })}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	sock := filepath.Join(t.TempDir(), "s.sock")
+	if err := serveCtl(ctx, sock, st, func() *renderEnv { return env }, slog.New(slog.DiscardHandler)); err != nil {
+		t.Fatal(err)
+	}
+	for _, x := range []struct {
+		after time.Duration
+		want  []string
+	}{
+		{time.Minute, []string{"health: ok\n", "secbot_announcements_armed 0\n", "secbot_panics_total 0\n"}},
+		{10 * time.Minute, []string{"health: FAILING\n  intake: no IMAP sync for 10m0s (limit 3m0s)\n"}},
+	} {
+		now = t0.Add(x.after)
+		conn, err := net.DialTimeout("unix", sock, time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out bytes.Buffer
+		if err := askDaemon(conn, query{Cmd: "status"}, &out); err != nil {
+			t.Fatal(err)
+		}
+		for _, w := range x.want {
+			if !strings.Contains(out.String(), w) {
+				t.Errorf("+%s: status lacks %q:\n%s", x.after, w, out.String())
+			}
+		}
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/secbot/secbot/mailbot"
 	"github.com/secbot/secbot/mailbot/config"
 	"github.com/secbot/secbot/mailbot/keyring"
+	"github.com/secbot/secbot/mailbot/metrics"
 	"github.com/secbot/secbot/store"
 	"github.com/secbot/secbot/templates"
 )
@@ -32,12 +33,6 @@ func parse(fs *flag.FlagSet, args []string) error {
 	return nil
 }
 
-func newLogger(level string) *slog.Logger {
-	var l slog.Level
-	_ = l.UnmarshalText([]byte(level))
-	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: l}))
-}
-
 func cmdRun(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
 	path := fs.String("c", "secbot.toml", "configuration file")
@@ -48,12 +43,20 @@ func cmdRun(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	log := newLogger(cfg.Log.Level)
+	log := newLogger(cfg.Log, os.Stderr)
 	st, err := store.Open(cfg.Path(cfg.Robot.Store), store.Options{})
 	if err != nil {
 		return err
 	}
 	defer st.Close()
+	lv := &live{m: metrics.New()}
+	lv.m.WatchStore(st)
+	lv.health = metrics.NewHealth(lv.m, st, cfg.IMAP.PollInterval, time.Now)
+	if cfg.Metrics.Addr != "" {
+		if err := metrics.Serve(ctx, cfg.Metrics.Addr, metrics.Handler(lv.m, lv.health), log); err != nil {
+			return err
+		}
+	}
 	var current atomic.Pointer[renderEnv]
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
@@ -63,10 +66,13 @@ func cmdRun(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		bot, err := newBot(cfg, st, env.tmpl, log)
+		bot, err := newBot(cfg, st, env.tmpl, lv.m, log)
 		if err != nil {
 			return err
 		}
+		lv.m.CountPanics(bot.Panics)
+		lv.health.SetPoll(cfg.IMAP.PollInterval)
+		env.live = lv
 		current.Store(env)
 		// The socket answers once the first Bot exists: a query never
 		// meets a daemon still starting.
@@ -81,7 +87,7 @@ func cmdRun(ctx context.Context, args []string) error {
 			log.Info("secbot stopped")
 			return err
 		}
-		cfg, log = next, newLogger(next.Log.Level)
+		cfg, log = next, newLogger(next.Log, os.Stderr)
 		log.Info("configuration reloaded")
 	}
 }
@@ -98,12 +104,12 @@ func loadChecked(path string) (*config.Config, error) {
 	return cfg, nil
 }
 
-func newBot(cfg *config.Config, st *store.Store, tmpl *templates.Set, log *slog.Logger) (*mailbot.Bot, error) {
+func newBot(cfg *config.Config, st *store.Store, tmpl *templates.Set, m *metrics.Metrics, log *slog.Logger) (*mailbot.Bot, error) {
 	keys, err := keyring.Load(cfg, time.Now(), log)
 	if err != nil {
 		return nil, err
 	}
-	bot, err := mailbot.New(mailbot.Options{Config: cfg, Store: st, Keys: keys, Templates: tmpl, Logger: log})
+	bot, err := mailbot.New(mailbot.Options{Config: cfg, Store: st, Keys: keys, Templates: tmpl, Logger: log, Metrics: m})
 	if err != nil {
 		return nil, err
 	}

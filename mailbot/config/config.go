@@ -33,6 +33,7 @@ type Config struct {
 	Announce    Announce     `toml:"announce"`
 	Log         Log          `toml:"log"`
 	Response    Response     `toml:"response"`
+	Metrics     Metrics      `toml:"metrics"`
 
 	// dir is the directory of the file, against which relative paths resolve.
 	dir string
@@ -162,9 +163,20 @@ type Announce struct {
 	Addresses []string `toml:"addresses"`
 }
 
-// Log sets the log level ("debug", "info", "warn", "error").
+// Log sets the log level ("debug", "info", "warn", "error") and format.
 type Log struct {
 	Level string `toml:"level"`
+	// Format is "text" (the default) or "json", for log shippers.
+	Format string `toml:"format"`
+}
+
+// Metrics sets the optional Prometheus and health listener.
+type Metrics struct {
+	// Addr is host:port for /metrics and /healthz; empty: no listener.
+	Addr string `toml:"addr"`
+	// AllowRemote lets Addr be other than loopback: the metrics say
+	// nothing of a report, but they say when mail comes and goes.
+	AllowRemote bool `toml:"allow_remote"`
 }
 
 // Load reads and decodes path and fills in defaults. It does not check
@@ -230,6 +242,9 @@ func (c *Config) defaults() {
 	}
 	if c.Log.Level == "" {
 		c.Log.Level = "info"
+	}
+	if c.Log.Format == "" {
+		c.Log.Format = "text"
 	}
 }
 
@@ -302,7 +317,24 @@ func (c *Config) Check(keys KeyChecker, now time.Time) Problems {
 	default:
 		p.addf("log.level %q: want debug, info, warn or error", c.Log.Level)
 	}
+	c.checkMetrics(&p)
+	if c.Log.Format != "text" && c.Log.Format != "json" {
+		p.addf("log.format %q: want text or json", c.Log.Format)
+	}
 	return p
+}
+
+func (c *Config) checkMetrics(p *Problems) {
+	if c.Metrics.Addr == "" {
+		return
+	}
+	host, _, err := net.SplitHostPort(c.Metrics.Addr)
+	switch {
+	case err != nil:
+		p.addf("metrics.addr %q: want host:port", c.Metrics.Addr)
+	case !c.Metrics.AllowRemote && !loopback.Host(host):
+		p.addf("metrics.addr %q: not a loopback address; set metrics.allow_remote = true to serve it there", c.Metrics.Addr)
+	}
 }
 
 func (c *Config) checkRobot(p *Problems, keys KeyChecker, now time.Time) {

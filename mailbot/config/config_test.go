@@ -39,6 +39,10 @@ tls = "plain"
 name = "A"
 address = "a@example.org"
 key_file = "a.asc"
+[log]
+format = "logfmt"
+[metrics]
+addr = "0.0.0.0:9100"
 `)
 	cfg, err := Load(p)
 	if err != nil {
@@ -47,7 +51,9 @@ key_file = "a.asc"
 	problems := cfg.Check(keysBad, time.Now())
 	text := problems.Err().Error()
 	for _, want := range []string{"robot.address", "robot.key_file robot.asc: key expired", "imap.addr", "imap.tls \"ssl\": unknown TLS mode",
-		"smtp.tls plain: only allowed for a loopback host", "maintainer 1 (A): key_file a.asc: key expired"} {
+		"smtp.tls plain: only allowed for a loopback host", "maintainer 1 (A): key_file a.asc: key expired",
+		`log.format "logfmt": want text or json`,
+		`metrics.addr "0.0.0.0:9100": not a loopback address; set metrics.allow_remote = true`} {
 		if !strings.Contains(text, want) {
 			t.Errorf("problems lack %q:\n%s", want, text)
 		}

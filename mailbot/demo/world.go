@@ -304,6 +304,14 @@ func (w *World) View(fn func(tx *store.Tx) error) error {
 	return st.View(fn)
 }
 
+// Store returns the running bot's store, or nil: for tests that serve
+// the control socket beside it, as secbot run does.
+func (w *World) Store() *store.Store {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.store
+}
+
 // Maintainer returns maintainer i.
 func (w *World) Maintainer(i int) Person { return w.Maintainers[i] }
 

@@ -92,6 +92,10 @@ type Config struct {
 	// waiting for new mail. Tests and the demo use it to know the loop is idle.
 	// It runs on the loop goroutine: keep it short.
 	OnIdle func()
+
+	// OnReconnect, if set, is called each time a session ended and is
+	// about to be reconnected (the daemon counts them).
+	OnReconnect func()
 }
 
 // withDefaults returns a copy of c with zero fields defaulted, so the

@@ -38,6 +38,9 @@ func Run(ctx context.Context, cfg Config, sink Sink) error {
 		}
 		d := bo.next()
 		s.log.Warn("imap session ended, reconnecting", "err", err, "retry_in", d)
+		if cfg.OnReconnect != nil {
+			cfg.OnReconnect()
+		}
 		if !sleep(ctx, d) {
 			return nil
 		}
