@@ -95,18 +95,19 @@ func TestOneFormPerField(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, form := range []string{a.Affected.String(), a.NotAffected.String(), a.Type.String(), a.CRD.String(),
+	v := &a.Vulns[0]
+	for _, form := range []string{v.Affected.String(), v.NotAffected.String(), v.Type.String(), a.CRD.String(),
 		a.Credits[0].String(), a.Credits[1].String()} {
 		if !strings.Contains(string(adv), form) || !strings.Contains(string(req), form) {
 			t.Errorf("%q is not in both the advisory and the CVE request", form)
 		}
 	}
 	for _, x := range []struct{ got, want string }{
-		{a.Affected.String(), ">=1.0 <1.4.3, 2.0.0"},
-		{a.Type.String(), "CWE-122 heap buffer overflow"},
-		{a.Severity.String(), "high (CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H)"},
+		{v.Affected.String(), ">=1.0 <1.4.3, 2.0.0"},
+		{v.Type.String(), "CWE-122 heap buffer overflow"},
+		{v.Severity.String(), "high (base score 9.8, CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H)"},
 		{a.Credits.String(), "Rita Reporter (finder), Bob (remediation developer)"},
-		{a.Branches.String(), "1.4 fixed in 1.4.3, 2.0 fixed in 2.0.1"},
+		{v.Branches.String(), "1.4 fixed in 1.4.3, 2.0 fixed in 2.0.1"},
 		{a.CRD.String(), "Tue 2026-12-01 14:00 UTC"},
 		{(Severity{Level: "low"}).String(), "low"},
 		{(Type{CWE: "CWE-79"}).String(), "CWE-79"},

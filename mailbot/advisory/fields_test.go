@@ -56,7 +56,13 @@ func checkRow(c command.Field, r Field) []string {
 	if r.Summary == "" {
 		fail("no summary label")
 	}
-	text, list, show := r.Text != nil, r.Versions != nil, r.Show != nil
+	text, list, show := r.Text != nil, r.Versions != nil, r.Show != nil || r.ShowCase != nil
+	if r.Scope == ScopeCase && (text || list || r.Show != nil) {
+		fail("a field of the case shows with ShowCase: the accessors are a vulnerability's")
+	}
+	if r.Scope == ScopeVulnerability && r.ShowCase != nil {
+		fail("a field of a vulnerability shows with Show, not ShowCase")
+	}
 	switch c.Syntax {
 	case command.SyntaxLine, command.SyntaxText:
 		if !text || list || show {
@@ -107,6 +113,10 @@ func TestFieldTablesClosed(t *testing.T) {
 			"affected: a version list needs Versions and Show"},
 		{"own with text", command.Fields, replaceRow(command.KindCVE, func(r *Field) { r.Text = text }),
 			"cve: a field of its own syntax needs Show"},
+		{"case field with text", command.Fields, replaceRow(command.KindCRD, func(r *Field) { r.ShowCase, r.Text = nil, text }),
+			"crd: a field of the case shows with ShowCase"},
+		{"vulnerability field with ShowCase", command.Fields, replaceRow(command.KindCVE, func(r *Field) { r.Show, r.ShowCase = nil, func(*Advisory) string { return "" } }),
+			"cve: a field of a vulnerability shows with Show"},
 		{"section of a list", command.Fields, replaceRow(command.KindAffected, func(r *Field) { r.Section = "Versions" }),
 			"affected: only a text field has a section"},
 	} {
@@ -134,7 +144,7 @@ func replaceRow(k command.Kind, change func(*Field)) []Field {
 func TestTextFieldsFromTheTable(t *testing.T) {
 	c, _ := sampleCase()
 	c.Fields.Mitigation, c.Fields.Workaround = "Only with frob=on.", "Set frob=off."
-	a := Build(c, Project{}, nil)
+	a := &Build(c, Project{}, nil).Vulns[0]
 	if a.Title() != c.Fields.Title || a.Impact() != c.Fields.Impact || a.Mitigation() != c.Fields.Mitigation || a.Workaround() != c.Fields.Workaround {
 		t.Errorf("texts %q", a.Texts)
 	}

@@ -52,7 +52,7 @@ func write(tx *store.Tx) error {
 	empty := &store.Case{ID: "SEC-2026-0002", State: store.StateNew, Subject: "no fields", Opened: t0, Updated: t0,
 		Reporters: []string{"joe@example.org"}}
 	crdOnly := &store.Case{ID: "SEC-2026-0003", State: store.StatePublished, Subject: "crd and credit only", Opened: t0, Updated: t0,
-		Fields: store.Fields{CRD: t0.Add(24 * time.Hour), Credits: []store.Credit{{Name: "Ann", Kind: "finder", Status: store.CreditDeclined}}},
+		Fields:  store.Fields{CRD: t0.Add(24 * time.Hour), Credits: []store.Credit{{Name: "Ann", Kind: "finder", Status: store.CreditDeclined}}},
 		Embargo: store.Embargo{Published: t0.Add(24 * time.Hour)}}
 	for _, c := range []*store.Case{full, empty, crdOnly} {
 		if err := tx.PutCase(c); err != nil {
