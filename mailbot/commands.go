@@ -36,6 +36,12 @@ type cmdRun struct {
 	// patches are the case's current patches as the commands so far left
 	// them (patch and patch drop are written only at commit).
 	patches []*store.Patch
+	// sel is the vulnerability the field lines set, by number, after a
+	// "vuln" line (0: none selected, see target); selBroken is set by a
+	// vuln line that failed, so that the lines after it do not run on
+	// another vulnerability than meant.
+	sel       int
+	selBroken bool
 }
 
 // handleCommands runs or refuses the command block of a recorded message
@@ -219,9 +225,10 @@ func (r *cmdRun) execute() string {
 		if l.err != nil {
 			r.results = append(r.results, lineResult{Raw: l.raw, Msg: l.err.Error()})
 			errs++
+			r.selBroken = r.selBroken || command.MeansVuln(l.raw)
 			continue
 		}
-		if command.AllOrNothing(l.cmd.Kind) {
+		if command.AllOrNothingCommand(*l.cmd) {
 			allOrNothing++
 		}
 		msg, err := r.apply(*l.cmd)

@@ -71,7 +71,9 @@ func Build(c *store.Case, p Project, patches []*store.Patch) *Advisory {
 		CRD: Date{f.CRD},
 	}
 	a.Credits, a.Withheld = buildCredits(f.Credits)
-	a.Vulns = []Vulnerability{a.buildVuln(1, &f)}
+	for i := range c.Vulns {
+		a.Vulns = append(a.Vulns, a.buildVuln(&c.Vulns[i]))
+	}
 	if a.Project == "" {
 		a.Project = p.Fallback
 	}
@@ -82,12 +84,17 @@ func Build(c *store.Case, p Project, patches []*store.Patch) *Advisory {
 	return a
 }
 
-// buildVuln makes vulnerability n from its stored fields.
-func (a *Advisory) buildVuln(n int, f *store.Fields) Vulnerability {
-	v := Vulnerability{N: n, ID: vulnID(a.Case, n), CVE: f.CVE, CVERequested: Date{f.CVERequested},
+// buildVuln makes the vulnerability of stored fields f; one without
+// credits of its own takes the case's (built first).
+func (a *Advisory) buildVuln(f *store.Vuln) Vulnerability {
+	v := Vulnerability{N: f.N, ID: vulnID(a.Case, f.N), CVE: f.CVE, CVERequested: Date{f.CVERequested},
 		Affected: f.Affected, NotAffected: f.NotAffected, Unchecked: f.Unchecked,
 		Type: Type{CWE: f.CWE, Text: f.Type}, Severity: NewSeverity(f.Severity, f.CVSS),
 		Credits: a.Credits, Withheld: a.Withheld}
+	if f.Credits != nil {
+		v.Credits, v.Withheld = buildCredits(f.Credits)
+		v.OwnCredits = true
+	}
 	v.buildTexts(f)
 	for _, br := range f.Branches {
 		v.Branches = append(v.Branches, Branch{Name: br.Name, Fixed: br.Fixed})
@@ -95,15 +102,26 @@ func (a *Advisory) buildVuln(n int, f *store.Fields) Vulnerability {
 	return v
 }
 
-// Policy maps the advisory onto the fields the policy rules check. The
-// type counts as set by its text only: a CWE id alone does not describe
-// the flaw to those who must act on it.
+// Policy maps the advisory onto the fields the policy rules check: one
+// vulnerability's fields with the case's, or, with several, the case's
+// and one set per vulnerability. The type counts as set by its text only:
+// a CWE id alone does not describe the flaw to those who must act on it.
 func (a *Advisory) Policy() policy.Fields {
-	v := &a.Vulns[0]
+	pf := a.policyOf(&a.Vulns[0])
+	if a.Several() {
+		for i := range a.Vulns {
+			pf.Vulns = append(pf.Vulns, a.policyOf(&a.Vulns[i]))
+		}
+	}
+	return pf
+}
+
+// policyOf is the policy's view of vulnerability v, with the case's fields.
+func (a *Advisory) policyOf(v *Vulnerability) policy.Fields {
 	pf := policy.Fields{ProjectName: a.projectName, ProjectURL: a.ProjectURL, Title: v.Title(),
 		Affected: v.Affected.String(), NotAffected: v.NotAffected.String(), Unchecked: v.Unchecked.String(),
 		Type: v.Type.Text, Impact: v.Impact(), CVE: v.CVE, CRD: a.CRD.Time,
-		Mitigation: v.Mitigation(), Workaround: v.Workaround()}
+		Mitigation: v.Mitigation(), Workaround: v.Workaround(), N: v.N}
 	for _, cr := range v.Credits {
 		pf.Credits = append(pf.Credits, cr.Name)
 	}

@@ -17,15 +17,16 @@ var update = flag.Bool("update", false, "rewrite the golden files")
 
 func sampleCase() (*store.Case, []*store.Patch) {
 	c := &store.Case{ID: "SEC-2026-0001", State: store.StateAccepted,
-		Fields: store.Fields{Title: "Heap overflow in frob()",
+		Fields: store.Fields{CRD: time.Date(2026, 12, 1, 14, 0, 0, 0, time.UTC),
+			Credits: []store.Credit{{Name: "Rita Reporter", Address: "rita@reporter.example", Kind: "finder"},
+				{Name: "Bob", Kind: "remediation-developer"}}},
+		Vulns: []store.Vuln{{N: 1, Title: "Heap overflow in frob()",
 			Affected:    versions.List{{Introduced: "1.0", Fixed: "1.4.3"}, {Exact: "2.0.0"}},
 			NotAffected: versions.List{{Fixed: "1.0"}},
 			Type:        "heap buffer overflow", CWE: "CWE-122", Impact: "Remote code execution.",
 			Severity: "high", CVSS: "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H",
-			CRD: time.Date(2026, 12, 1, 14, 0, 0, 0, time.UTC),
-			Credits: []store.Credit{{Name: "Rita Reporter", Address: "rita@reporter.example", Kind: "finder"},
-				{Name: "Bob", Kind: "remediation-developer"}},
-			Branches: []store.Branch{{Name: "1.4", Fixed: "1.4.3"}, {Name: "2.0", Fixed: "2.0.1"}}}}
+			Branches: []store.Branch{{Name: "1.4", Fixed: "1.4.3"}, {Name: "2.0", Fixed: "2.0.1"}}}},
+		VulnSeq: 1}
 	patches := []*store.Patch{
 		{Name: "frob-1.4-r1.patch", SHA256: "aaaa", State: store.PatchSuperseded},
 		{Name: "frob-1.4-r2.patch", SHA256: "bbbb", State: store.PatchCurrent},
@@ -125,7 +126,7 @@ func TestOneFormPerField(t *testing.T) {
 // id alone leaves the type missing, as before.
 func TestBuild(t *testing.T) {
 	c, patches := sampleCase()
-	c.Fields.Type = ""
+	c.Vulns[0].Type = ""
 	a := Build(c, Project{URL: "https://frob.example/", Fallback: "Frob security team"}, patches)
 	if len(a.Patches) != 1 || a.Patches[0].String() != "bbbb  frob-1.4-r2.patch" {
 		t.Errorf("patches %+v", a.Patches)

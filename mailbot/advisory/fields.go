@@ -30,11 +30,12 @@ type Field struct {
 
 	// Exactly one of the following is set.
 
-	// Text is the store field of a text field (SyntaxLine, SyntaxText).
-	Text func(*store.Fields) *string
+	// Text is the store field of a text field (SyntaxLine, SyntaxText),
+	// which only a vulnerability has.
+	Text func(*store.Vuln) *string
 	// Versions is the store field of a version list (SyntaxVersions);
 	// Show gives its summary value.
-	Versions func(*store.Fields) *versions.List
+	Versions func(*store.Vuln) *versions.List
 	// Show alone is for a field of its own syntax (SyntaxOwn), which the
 	// command applies with code of its own: its summary value. A field of
 	// ScopeCase shows with ShowCase instead.
@@ -42,9 +43,9 @@ type Field struct {
 	ShowCase func(*Advisory) string
 }
 
-// Scope says what a field describes. A case holds one vulnerability
-// today; when it holds several, each keeps its own fields of
-// ScopeVulnerability, and the case keeps those of ScopeCase.
+// Scope says what a field describes. A case holds one or more
+// vulnerabilities: each keeps its own fields of ScopeVulnerability (in
+// store.Vuln), and the case keeps those of ScopeCase (in store.Fields).
 type Scope int
 
 // The scopes.
@@ -61,20 +62,20 @@ const (
 // which is the order of command.Fields.
 var Fields = []Field{
 	{Kind: command.KindTitle, Scope: ScopeVulnerability, Summary: "Title",
-		Text: func(f *store.Fields) *string { return &f.Title }},
+		Text: func(f *store.Vuln) *string { return &f.Title }},
 	{Kind: command.KindAffected, Scope: ScopeVulnerability, Summary: "Affected",
-		Versions: func(f *store.Fields) *versions.List { return &f.Affected },
+		Versions: func(f *store.Vuln) *versions.List { return &f.Affected },
 		Show:     func(v *Vulnerability) string { return v.Affected.String() }},
 	{Kind: command.KindNotAffected, Scope: ScopeVulnerability, Summary: "Not affected",
-		Versions: func(f *store.Fields) *versions.List { return &f.NotAffected },
+		Versions: func(f *store.Vuln) *versions.List { return &f.NotAffected },
 		Show:     func(v *Vulnerability) string { return v.NotAffected.String() }},
 	{Kind: command.KindUnchecked, Scope: ScopeVulnerability, Summary: "Not checked",
-		Versions: func(f *store.Fields) *versions.List { return &f.Unchecked },
+		Versions: func(f *store.Vuln) *versions.List { return &f.Unchecked },
 		Show:     func(v *Vulnerability) string { return v.Unchecked.String() }},
 	{Kind: command.KindType, Scope: ScopeVulnerability, Summary: "Type",
 		Show: func(v *Vulnerability) string { return v.Type.String() }},
 	{Kind: command.KindImpact, Scope: ScopeVulnerability, Summary: "Impact", Section: "Impact",
-		Text: func(f *store.Fields) *string { return &f.Impact }},
+		Text: func(f *store.Vuln) *string { return &f.Impact }},
 	{Kind: command.KindSeverity, Scope: ScopeVulnerability, Summary: "Severity",
 		Show: func(v *Vulnerability) string { return v.Severity.String() }},
 	{Kind: command.KindCVE, Scope: ScopeVulnerability, Summary: "CVE",
@@ -82,9 +83,9 @@ var Fields = []Field{
 	{Kind: command.KindCRD, Scope: ScopeCase, Summary: "CRD",
 		ShowCase: func(a *Advisory) string { return a.CRD.String() }},
 	{Kind: command.KindMitigation, Scope: ScopeVulnerability, Summary: "Mitigation", Section: "Mitigating factors",
-		Text: func(f *store.Fields) *string { return &f.Mitigation }},
+		Text: func(f *store.Vuln) *string { return &f.Mitigation }},
 	{Kind: command.KindWorkaround, Scope: ScopeVulnerability, Summary: "Workaround", Section: "Workarounds",
-		Text: func(f *store.Fields) *string { return &f.Workaround }},
+		Text: func(f *store.Vuln) *string { return &f.Workaround }},
 	{Kind: command.KindCredit, Scope: ScopeVulnerability, Summary: "Credits",
 		Show: func(v *Vulnerability) string { return v.Credits.String() }},
 	{Kind: command.KindBranch, Scope: ScopeVulnerability, Summary: "Branches",
@@ -124,7 +125,7 @@ type Section struct {
 
 // buildTexts fills the vulnerability's text fields from its stored
 // fields.
-func (v *Vulnerability) buildTexts(f *store.Fields) {
+func (v *Vulnerability) buildTexts(f *store.Vuln) {
 	v.Texts = map[command.Kind]string{}
 	for _, fd := range Fields {
 		if fd.Text == nil {
