@@ -250,7 +250,7 @@ func (r *cmdRun) execute() string {
 				}
 			}
 		}
-		header := fmt.Sprintf("Nothing was run: this mail holds a command that must run with all the others (a state change, reply or publication), and %d line(s) failed. Fix them and send the whole mail again.", errs)
+		header := fmt.Sprintf("Nothing was run: this mail holds a command that must run with all the others (a state change, a mail that leaves, a publication or a dropped vulnerability), and %d line(s) failed. Fix them and send the whole mail again.", errs)
 		if held >= 0 {
 			// hold is never all-or-nothing: stopping a publication must
 			// work even from a mail with mistakes in it.
