@@ -76,3 +76,76 @@ func vulnList(c *store.Case) string {
 	}
 	return strings.Join(out, ", ")
 }
+
+// TestTwoVulnerabilitiesFromReportToPublication: a report that holds two
+// flaws goes through to the announcement with two CVE ids. The CNA is
+// asked for both in one request that describes each; the downstream
+// draft, and the announcement, list both with their own fields.
+func TestTwoVulnerabilitiesFromReportToPublication(t *testing.T) {
+	e := newEnv(t, demo.Options{})
+	relayID := e.openCase()
+	mails := 1
+	body, _ := fieldsBody(e, 7)
+	body += "vuln add\ntitle Use after free in unfrob()\naffected >=1.3 <1.4.3\ntype CWE-416 use after free\n" +
+		"severity CVSS:3.1/AV:N/AC:H/PR:N/UI:N/S:U/C:H/I:N/A:N\nbranch 1.4 1.4.3\n" +
+		"impact <<END\nSECRET-IMPACT-2: a remote attacker can read memory.\nEND\n"
+	e.command(relayID, body+"cve request\nnotify distros acme\npatch\nsend\nthanks\n",
+		demo.Attachment{Name: "0001-fix-frobnicate.patch", Data: []byte(patchText)})
+	tr := e.nextTranscript(&mails)
+	for _, want := range []string{"0 error(s)", "2 CVE id(s) requested from " + e.CNA.Address + ", for vulnerability 1, 2",
+		"vulnerability 2: severity = \"medium\", CVSS base score 5.9", "pre-notification sent to acme, distros"} {
+		if !strings.Contains(tr, want) {
+			t.Fatalf("transcript lacks %q:\n%s", want, tr)
+		}
+	}
+
+	// One request, encrypted, describing each vulnerability.
+	cna := e.read(e.CNA, e.waitMail(e.CNA.Address, 1)[0])
+	req := allText(t, cna.Message)
+	for _, want := range []string{"We request 2 CVE ids", "Vulnerability 1: Heap overflow in frobnicate()", "SECRET-IMPACT:",
+		"Vulnerability 2: Use after free in unfrob()", "CWE-416 use after free", "SECRET-IMPACT-2"} {
+		if !cna.Encrypted || !strings.Contains(req, want) {
+			t.Errorf("CVE request (encrypted=%v) lacks %q:\n%s", cna.Encrypted, want, req)
+		}
+	}
+	// The draft each downstream contact got lists both.
+	for id, d := range e.Downstream {
+		text := allText(t, e.read(d, e.waitMail(d.Address, 1)[0]).Message)
+		for _, want := range []string{"Vulnerability 1: Heap overflow in frobnicate()", "Vulnerability 2: Use after free in unfrob()",
+			"Severity:               medium (base score 5.9, CVSS:3.1/AV:N/AC:H/PR:N/UI:N/S:U/C:H/I:N/A:N)"} {
+			if !strings.Contains(text, want) {
+				t.Errorf("%s: draft lacks %q:\n%s", id, want, text)
+			}
+		}
+	}
+
+	// The CNA answers; the maintainers record an id per vulnerability.
+	e.command(relayID, "vuln 1\ncve CVE-2026-1111\nvuln 2\ncve CVE-2026-2222\nthanks\n")
+	if tr := e.nextTranscript(&mails); !strings.Contains(tr, "ok: vulnerability 2: cve = \"CVE-2026-2222\"") || !strings.Contains(tr, "0 error(s)") {
+		t.Fatalf("cve ids:\n%s", tr)
+	}
+	e.command(relayID, "cve request\n")
+	if tr := e.nextTranscript(&mails); !strings.Contains(tr, "every vulnerability of the case has its CVE id") {
+		t.Errorf("second request:\n%s", tr)
+	}
+
+	e.command(relayID, "publish now\n")
+	if tr := e.nextTranscript(&mails); !strings.Contains(tr, "published now") {
+		t.Fatalf("publish:\n%s", tr)
+	}
+	op := e.read(e.Maintainers[0], e.waitMail(e.Announce, 1)[0])
+	text := allText(t, op.Message)
+	for _, want := range []string{"security advisory CVE-2026-1111, CVE-2026-2222: Heap overflow in frobnicate(); Use after free in unfrob()",
+		"CVE ids:                CVE-2026-1111, CVE-2026-2222",
+		"Vulnerability 1: Heap overflow in frobnicate()\nCVE id:                 CVE-2026-1111",
+		"Vulnerability 2: Use after free in unfrob()\nCVE id:                 CVE-2026-2222",
+		"SECRET-IMPACT:", "SECRET-IMPACT-2", "Versions affected:      >=1.3 <1.4.3", "Rita Reporter (finder)"} {
+		if !strings.Contains(strings.ReplaceAll(text, "\r\n", "\n"), want) {
+			t.Errorf("announcement lacks %q:\n%s", want, text)
+		}
+	}
+	c := e.caseByID("SEC-2026-0001")
+	if c.State != store.StatePublished || len(c.Vulns) != 2 || c.Vulns[0].CVE != "CVE-2026-1111" || c.Vulns[1].CVE != "CVE-2026-2222" {
+		t.Errorf("case %s, vulns %+v", c.State, c.Vulns)
+	}
+}

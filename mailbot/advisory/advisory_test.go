@@ -138,3 +138,43 @@ func TestBuild(t *testing.T) {
 		t.Errorf("missing %q", got)
 	}
 }
+
+// TestRenderingsSeveral: an advisory of two vulnerabilities, one with
+// credits of its own, and the CVE request for the second only, against
+// golden files.
+func TestRenderingsSeveral(t *testing.T) {
+	tmpl, err := templates.Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, patches := sampleCase()
+	c.Vulns[0].CVE = "CVE-2026-1111"
+	c.AddVuln()
+	c.Vulns[1] = store.Vuln{N: 2, Title: "Use after free in unfrob()", Affected: versions.List{{Introduced: "1.3", Fixed: "1.4.3"}},
+		Type: "use after free", CWE: "CWE-416", Impact: "Memory disclosure.", Severity: "high",
+		CVSS:    "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:N/VA:N/SC:N/SI:N/SA:N",
+		Credits: []store.Credit{{Name: "Carol", Kind: "finder", Status: store.CreditPending}}}
+	a := Build(c, Project{Name: "Frob", URL: "https://frob.example/"}, patches)
+	if len(a.Vulns) != 2 || a.Vulns[1].ID != "SEC-2026-0001-2" || !a.Vulns[1].OwnCredits || a.Vulns[0].OwnCredits ||
+		a.Vulns[1].Severity.Version != "4.0" || a.Vulns[1].Severity.Band != "high" {
+		t.Fatalf("vulns %+v", a.Vulns)
+	}
+	if got := a.Missing.String(); got != "" {
+		t.Errorf("missing %q", got)
+	}
+	subj, body, err := a.Render(tmpl, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "advisory-two-draft.txt", []byte("Subject: "+subj+"\n\n"+string(body)))
+	subj, body, err = tmpl.Render(templates.CVERequest, CVERequest{Advisory: a, Numbers: []int{2}, Robot: "Frob security team"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "cve-request-one-of-two.txt", []byte("Subject: "+subj+"\n\n"+string(body)))
+	subj, body, err = tmpl.Render(templates.CVERequest, CVERequest{Advisory: a, Robot: "Frob security team"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "cve-request-two.txt", []byte("Subject: "+subj+"\n\n"+string(body)))
+}

@@ -2,6 +2,7 @@ package advisory
 
 import (
 	"slices"
+	"strings"
 
 	"github.com/secbot/secbot/mailbot/config"
 	"github.com/secbot/secbot/store"
@@ -46,6 +47,18 @@ type CVERequest struct {
 	// every vulnerability of the advisory.
 	Numbers []int
 	Robot   string
+}
+
+// Title is the titles of the vulnerabilities asked for, separated by
+// "; ", for the request's subject.
+func (r CVERequest) Title() string {
+	var out []string
+	for _, v := range r.Asked() {
+		if t := v.Title(); t != "" {
+			out = append(out, t)
+		}
+	}
+	return strings.Join(out, "; ")
 }
 
 // Asked are the vulnerabilities the request describes, each separately,
