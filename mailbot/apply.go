@@ -22,19 +22,12 @@ func (r *cmdRun) apply(cmd command.Command) (string, error) {
 	if err := command.Validate(cmd, r.now); err != nil {
 		return "", err
 	}
-	if fd, ok := advisory.FieldOf(cmd.Kind); ok && (fd.Text != nil || fd.Versions != nil) {
-		return setField(&r.c.Fields, fd, cmd)
+	if fd, ok := advisory.FieldOf(cmd.Kind); ok && fd.Scope == advisory.ScopeVulnerability && cmd.Kind != command.KindCredit {
+		return r.setVulnField(fd, cmd)
 	}
-	f := &r.c.Fields
 	switch cmd.Kind {
-	case command.KindType:
-		f.CWE = cmd.CWE
-		return setText(&f.Type, "type", cmd.Text, cmd.Clear)
-	case command.KindSeverity:
-		f.CVSS = cmd.CVSS
-		return setText(&f.Severity, "severity", cmd.Severity, cmd.Clear)
-	case command.KindCVE:
-		return setText(&f.CVE, "cve", cmd.CVE, cmd.Clear)
+	case command.KindVuln:
+		return r.vuln(cmd)
 	case command.KindCRD:
 		return r.setCRDChecked(cmd)
 	case command.KindCredit:
@@ -43,8 +36,6 @@ func (r *cmdRun) apply(cmd command.Command) (string, error) {
 		return r.addReporter(cmd)
 	case command.KindReporterKey:
 		return r.reporterKey(cmd)
-	case command.KindBranch:
-		return r.branch(cmd)
 	case command.KindAccept, command.KindReject, command.KindDuplicate, command.KindClose, command.KindReopen:
 		return r.setState(cmd)
 	case command.KindStatus:
@@ -73,13 +64,65 @@ func (r *cmdRun) apply(cmd command.Command) (string, error) {
 	return "", fmt.Errorf("%s: %w", cmd.Kind, errNotHere)
 }
 
+// setVulnField sets a field of the selected vulnerability (vuln.go):
+// one of a standard syntax, text or version list, through its row of the
+// field table, which needs no case here; or one of its own syntax.
+func (r *cmdRun) setVulnField(fd advisory.Field, cmd command.Command) (string, error) {
+	v, err := r.target()
+	if err != nil {
+		return "", err
+	}
+	var msg string
+	switch {
+	case fd.Text != nil || fd.Versions != nil:
+		msg, err = setField(v, fd, cmd)
+	case cmd.Kind == command.KindType:
+		v.CWE = cmd.CWE
+		msg, err = setText(&v.Type, "type", cmd.Text, cmd.Clear)
+	case cmd.Kind == command.KindSeverity:
+		msg, err = setSeverity(v, cmd)
+	case cmd.Kind == command.KindCVE:
+		msg, err = r.setCVE(v, cmd)
+	case cmd.Kind == command.KindBranch:
+		msg, err = branch(v, cmd)
+	default:
+		return "", fmt.Errorf("%s: %w", cmd.Kind, errNotHere)
+	}
+	return r.vulnPrefix(v) + msg, err
+}
+
 // setField sets a field of a standard syntax, text or version list,
 // through its row of the field table: such a field needs no case here.
-func setField(f *store.Fields, fd advisory.Field, cmd command.Command) (string, error) {
+func setField(v *store.Vuln, fd advisory.Field, cmd command.Command) (string, error) {
 	if fd.Text != nil {
-		return setText(fd.Text(f), fd.Name(), cmd.Text, cmd.Clear)
+		return setText(fd.Text(v), fd.Name(), cmd.Text, cmd.Clear)
 	}
-	return setRanges(fd.Versions(f), fd.Name(), cmd)
+	return setRanges(fd.Versions(v), fd.Name(), cmd)
+}
+
+// setSeverity sets the level and the vector, and warns when the level
+// is not the band of the vector's base score.
+func setSeverity(v *store.Vuln, cmd command.Command) (string, error) {
+	v.CVSS = cmd.CVSS
+	msg, err := setText(&v.Severity, "severity", cmd.Severity, cmd.Clear)
+	if cmd.CVSS != "" {
+		msg += fmt.Sprintf(", CVSS base score %.1f", cmd.Score)
+	}
+	if w := advisory.NewSeverity(cmd.Severity, cmd.CVSS).Disagrees(); w != "" && !cmd.Clear {
+		msg += " (warning: " + w + ")"
+	}
+	return msg, err
+}
+
+// setCVE records a vulnerability's CVE id, which no other vulnerability
+// of the case may hold.
+func (r *cmdRun) setCVE(v *store.Vuln, cmd command.Command) (string, error) {
+	for _, o := range r.c.Vulns {
+		if o.N != v.N && cmd.CVE != "" && o.CVE == cmd.CVE {
+			return "", fmt.Errorf("vulnerability %d already has %s", o.N, cmd.CVE)
+		}
+	}
+	return setText(&v.CVE, "cve", cmd.CVE, cmd.Clear)
 }
 
 func setText(field *string, name, value string, clear bool) (string, error) {
@@ -112,23 +155,47 @@ func setRanges(field *versions.List, name string, cmd command.Command) (string, 
 	return fmt.Sprintf("%s = %s", name, field), nil
 }
 
+// credit adds a credit: to the case's, or, after "vuln N" selected one,
+// to that vulnerability's own credits, which then replace the case's for
+// it ("credit clear" there gives it the case's again).
 func (r *cmdRun) credit(cmd command.Command) (string, error) {
-	if cmd.Clear {
-		r.c.Fields.Credits = nil
-		return "credits cleared", nil
-	}
-	if cmd.Credit.Outcome != "" {
+	if cmd.Credit != nil && cmd.Credit.Outcome != "" {
 		return r.creditOutcome(cmd.Credit)
 	}
+	list, prefix, err := r.creditList()
+	if err != nil {
+		return "", err
+	}
+	if cmd.Clear {
+		*list = nil
+		if prefix != "" {
+			return prefix + "own credits cleared: the case's credits apply", nil
+		}
+		return "credits cleared", nil
+	}
 	cr := store.Credit{Name: cmd.Credit.Name, Address: cmd.Credit.Address, Kind: cmd.Credit.Kind}
-	for _, old := range r.c.Fields.Credits {
+	for _, old := range *list {
 		if sameCredit(old, cr) {
 			return "", fmt.Errorf("%s is already credited as %s", cr.Name, cr.Kind)
 		}
 	}
 	ask := r.askConsent(&cr)
-	r.c.Fields.Credits = append(r.c.Fields.Credits, cr)
-	return fmt.Sprintf("credit %s as %s", cr.Name, cr.Kind) + ask, nil
+	*list = append(*list, cr)
+	return prefix + fmt.Sprintf("credit %s as %s", cr.Name, cr.Kind) + ask, nil
+}
+
+// creditList is the list a credit line changes: the selected
+// vulnerability's own credits after "vuln N" or "vuln add", else the
+// case's.
+func (r *cmdRun) creditList() (*[]store.Credit, string, error) {
+	if r.sel == 0 && !r.selBroken {
+		return &r.c.Fields.Credits, "", nil
+	}
+	v, err := r.target()
+	if err != nil {
+		return nil, "", err
+	}
+	return &v.Credits, fmt.Sprintf("vulnerability %d: ", v.N), nil
 }
 
 func (r *cmdRun) addReporter(cmd command.Command) (string, error) {
@@ -143,15 +210,15 @@ func (r *cmdRun) addReporter(cmd command.Command) (string, error) {
 	return "reporter added: " + addr, nil
 }
 
-func (r *cmdRun) branch(cmd command.Command) (string, error) {
+func branch(v *store.Vuln, cmd command.Command) (string, error) {
 	br := store.Branch{Name: cmd.Branch, Fixed: cmd.FixedVersion}
-	for i, old := range r.c.Fields.Branches {
+	for i, old := range v.Branches {
 		if old.Name == br.Name {
-			r.c.Fields.Branches[i] = br
+			v.Branches[i] = br
 			return fmt.Sprintf("branch %s: fixed in %s (was %s)", br.Name, br.Fixed, old.Fixed), nil
 		}
 	}
-	r.c.Fields.Branches = append(r.c.Fields.Branches, br)
+	v.Branches = append(v.Branches, br)
 	return fmt.Sprintf("branch %s: fixed in %s", br.Name, br.Fixed), nil
 }
 

@@ -37,6 +37,12 @@ type cmdRun struct {
 	// patches are the case's current patches as the commands so far left
 	// them (patch and patch drop are written only at commit).
 	patches []*store.Patch
+	// sel is the vulnerability the field lines set, by number, after a
+	// "vuln" line (0: none selected, see target); selBroken is set by a
+	// vuln line that failed, so that the lines after it do not run on
+	// another vulnerability than meant.
+	sel       int
+	selBroken bool
 }
 
 // handleCommands runs or refuses the command block of a recorded message
@@ -229,9 +235,10 @@ func (r *cmdRun) execute() string {
 		if l.err != nil {
 			r.results = append(r.results, lineResult{Raw: l.raw, Msg: l.err.Error()})
 			errs++
+			r.selBroken = r.selBroken || command.MeansVuln(l.raw)
 			continue
 		}
-		if command.AllOrNothing(l.cmd.Kind) {
+		if command.AllOrNothingCommand(*l.cmd) {
 			allOrNothing++
 		}
 		msg, err := r.apply(*l.cmd)
@@ -253,7 +260,7 @@ func (r *cmdRun) execute() string {
 				}
 			}
 		}
-		header := fmt.Sprintf("Nothing was run: this mail holds a command that must run with all the others (a state change, reply or publication), and %d line(s) failed. Fix them and send the whole mail again.", errs)
+		header := fmt.Sprintf("Nothing was run: this mail holds a command that must run with all the others (a state change, a mail that leaves, a publication or a dropped vulnerability), and %d line(s) failed. Fix them and send the whole mail again.", errs)
 		if held >= 0 {
 			// hold is never all-or-nothing: stopping a publication must
 			// work even from a mail with mistakes in it.

@@ -76,11 +76,11 @@ func TestSignedCommandsChangeTheCase(t *testing.T) {
 		}
 	}
 	c := e.caseByID("SEC-2026-0001")
-	f := c.Fields
-	if c.State != store.StateAccepted || f.Title != "Heap overflow in frobnicate()" || f.Affected.String() != ">=1.2 <1.4.3" || f.Affected[0].Fixed != "1.4.3" || f.CWE != "CWE-787" ||
-		f.CVE != "CVE-2026-12345" || f.CRD.Format("2006-01-02 15:04") != crd+" 14:00" || len(f.Credits) != 1 || len(f.Branches) != 1 ||
-		f.Impact != "A remote attacker can crash the server.\nPossibly more." {
-		t.Errorf("case after commands: state %s fields %+v", c.State, f)
+	f, v := c.Fields, c.Vulns[0]
+	if c.State != store.StateAccepted || v.Title != "Heap overflow in frobnicate()" || v.Affected.String() != ">=1.2 <1.4.3" || v.Affected[0].Fixed != "1.4.3" || v.CWE != "CWE-787" ||
+		v.CVE != "CVE-2026-12345" || f.CRD.Format("2006-01-02 15:04") != crd+" 14:00" || len(f.Credits) != 1 || len(v.Branches) != 1 ||
+		v.Impact != "A remote attacker can crash the server.\nPossibly more." {
+		t.Errorf("case after commands: state %s fields %+v %+v", c.State, f, v)
 	}
 	var audit []store.AuditEntry
 	e.View(func(tx *store.Tx) error { audit, _ = tx.AuditLog(c.ID); return nil })
@@ -121,8 +121,8 @@ func TestForgedUnsignedCommandChangesNothing(t *testing.T) {
 		t.Errorf("transcript does not say why nothing ran:\n%s", tr)
 	}
 	c := e.caseByID("SEC-2026-0001")
-	if c.State != store.StateNew || c.Fields.Title != "" {
-		t.Errorf("forged mail changed the case: %s %q", c.State, c.Fields.Title)
+	if c.State != store.StateNew || c.Vulns[0].Title != "" {
+		t.Errorf("forged mail changed the case: %s %q", c.State, c.Vulns[0].Title)
 	}
 	if len(c.Messages) != 2 {
 		t.Errorf("forged mail not kept on the case: %d messages", len(c.Messages))
@@ -139,8 +139,8 @@ func TestSignatureByUnknownKeyRunsNothing(t *testing.T) {
 	if !strings.Contains(tr, "did not verify against any configured maintainer key") {
 		t.Errorf("transcript does not name the signature problem:\n%s", tr)
 	}
-	if c := e.caseByID("SEC-2026-0001"); c.Fields.Title != "" {
-		t.Errorf("title set to %q by an unknown key", c.Fields.Title)
+	if c := e.caseByID("SEC-2026-0001"); c.Vulns[0].Title != "" {
+		t.Errorf("title set to %q by an unknown key", c.Vulns[0].Title)
 	}
 }
 
@@ -171,8 +171,8 @@ func TestReplayedCommandMailNeverRunsTwice(t *testing.T) {
 	if !strings.Contains(tr, "already executed") {
 		t.Errorf("replay transcript:\n%s", tr)
 	}
-	if c := e.caseByID("SEC-2026-0001"); c.Fields.Title != "second" {
-		t.Errorf("title %q after replay, want %q", c.Fields.Title, "second")
+	if c := e.caseByID("SEC-2026-0001"); c.Vulns[0].Title != "second" {
+		t.Errorf("title %q after replay, want %q", c.Vulns[0].Title, "second")
 	}
 	// And after a restart the guard still holds.
 	if err := e.Stop(); err != nil {
@@ -188,8 +188,8 @@ func TestReplayedCommandMailNeverRunsTwice(t *testing.T) {
 	if tr := e.transcript(9); !strings.Contains(tr, "already executed") {
 		t.Errorf("replay after restart ran:\n%s", tr)
 	}
-	if c := e.caseByID("SEC-2026-0001"); c.Fields.Title != "second" {
-		t.Errorf("title %q after replay, want %q", c.Fields.Title, "second")
+	if c := e.caseByID("SEC-2026-0001"); c.Vulns[0].Title != "second" {
+		t.Errorf("title %q after replay, want %q", c.Vulns[0].Title, "second")
 	}
 }
 
@@ -203,8 +203,8 @@ func TestAllOrNothingWhenAStateChangeFails(t *testing.T) {
 			t.Errorf("transcript lacks %q:\n%s", want, tr)
 		}
 	}
-	if c := e.caseByID("SEC-2026-0001"); c.State != store.StateNew || c.Fields.Title != "" {
-		t.Errorf("all-or-nothing mail changed the case: %s %q", c.State, c.Fields.Title)
+	if c := e.caseByID("SEC-2026-0001"); c.State != store.StateNew || c.Vulns[0].Title != "" {
+		t.Errorf("all-or-nothing mail changed the case: %s %q", c.State, c.Vulns[0].Title)
 	}
 	// Without a state change, the valid lines run and the bad one is reported.
 	e.send(e.Maintainers[0], demo.Mail{Subject: "Re: [SEC-2026-0001]", Body: "title ok\ncve CVE-26-1\n" + quoted, InReplyTo: relayID, Sign: true})
@@ -212,8 +212,8 @@ func TestAllOrNothingWhenAStateChangeFails(t *testing.T) {
 	if !strings.Contains(tr, "1 error(s)") || !strings.Contains(tr, "ok: title") {
 		t.Errorf("transcript:\n%s", tr)
 	}
-	if c := e.caseByID("SEC-2026-0001"); c.Fields.Title != "ok" {
-		t.Errorf("title %q, want ok", c.Fields.Title)
+	if c := e.caseByID("SEC-2026-0001"); c.Vulns[0].Title != "ok" {
+		t.Errorf("title %q, want ok", c.Vulns[0].Title)
 	}
 }
 
@@ -244,7 +244,7 @@ func TestMaintainerMailWithoutCaseOpensInternalCase(t *testing.T) {
 	e.send(e.Maintainers[1], demo.Mail{Subject: "Found a bug in parse()", Body: "title parse() reads past the end\n\nDetails follow.\n", Sign: true})
 	e.transcript(2)
 	cases := e.cases()
-	if len(cases) != 1 || !cases[0].Internal || cases[0].Fields.Title != "parse() reads past the end" || len(cases[0].Reporters) != 0 {
+	if len(cases) != 1 || !cases[0].Internal || cases[0].Vulns[0].Title != "parse() reads past the end" || len(cases[0].Reporters) != 0 {
 		t.Fatalf("cases: %+v", cases)
 	}
 }
@@ -308,8 +308,8 @@ func TestGnuPGSignedCommandsAreObeyed(t *testing.T) {
 	if tr := e.transcript(5); !strings.Contains(tr, "ok: title = \"from gpg detach-sign\"") {
 		t.Fatalf("PGP/MIME command signed by gpg not obeyed:\n%s", tr)
 	}
-	if c := e.caseByID("SEC-2026-0001"); c.Fields.Title != "from gpg detach-sign" {
-		t.Errorf("title %q", c.Fields.Title)
+	if c := e.caseByID("SEC-2026-0001"); c.Vulns[0].Title != "from gpg detach-sign" {
+		t.Errorf("title %q", c.Vulns[0].Title)
 	}
 }
 
@@ -371,8 +371,8 @@ func TestUnreadableSignatureStillGetsATranscript(t *testing.T) {
 	if !strings.Contains(tr, "No command ran") || !strings.Contains(tr, "could not be read") {
 		t.Errorf("transcript:\n%s", tr)
 	}
-	if c := e.caseByID("SEC-2026-0001"); c.Fields.Title != "" {
-		t.Errorf("title %q set by an unreadable mail", c.Fields.Title)
+	if c := e.caseByID("SEC-2026-0001"); c.Vulns[0].Title != "" {
+		t.Errorf("title %q set by an unreadable mail", c.Vulns[0].Title)
 	}
 }
 

@@ -41,11 +41,12 @@ func (r *cmdRun) askConsent(cr *store.Credit) string {
 	return fmt.Sprintf(" (pending: %s is asked to confirm it, %s)", addr, how)
 }
 
-// creditOutcome records a person's answer on the credits with their name.
+// creditOutcome records a person's answer on the credits with their
+// name: the case's and every vulnerability's own.
 func (r *cmdRun) creditOutcome(cmd *command.Credit) (string, error) {
 	n := 0
-	for i := range r.c.Fields.Credits {
-		if cr := &r.c.Fields.Credits[i]; strings.EqualFold(cr.Name, cmd.Name) {
+	for _, cr := range r.c.AllCredits() {
+		if strings.EqualFold(cr.Name, cmd.Name) {
 			cr.Status, n = cmd.Outcome, n+1
 		}
 	}
@@ -65,7 +66,7 @@ func (b *Bot) queueCreditConfirm(tx *store.Tx, c *store.Case, addr, text string,
 	if k := c.UsableKey(addr); k != nil {
 		sp.For.FP = k.Fingerprint
 	}
-	ok, err := b.enqueue(tx, c.ID, outmail.CreditConfirm, fmt.Sprintf("credit.%s.%d.%d", c.ID, msgKey, len(c.Fields.Credits)), []string{addr}, sp, false, now)
+	ok, err := b.enqueue(tx, c.ID, outmail.CreditConfirm, fmt.Sprintf("credit.%s.%d.%d", c.ID, msgKey, len(c.AllCredits())), []string{addr}, sp, false, now)
 	return boolInt(ok), err
 }
 
@@ -73,8 +74,8 @@ func (b *Bot) queueCreditConfirm(tx *store.Tx, c *store.Case, addr, text string,
 // has not answered yet: they are published as written.
 func pendingCreditsWarning(c *store.Case) string {
 	var names []string
-	for _, cr := range c.Fields.Credits {
-		if cr.Status == store.CreditPending {
+	for _, cr := range c.AllCredits() {
+		if cr.Status == store.CreditPending && !slices.Contains(names, cr.Name) {
 			names = append(names, cr.Name)
 		}
 	}
@@ -84,11 +85,22 @@ func pendingCreditsWarning(c *store.Case) string {
 	return fmt.Sprintf(" (warning: credits not confirmed yet, published as written unless you correct them: %s)", strings.Join(names, ", "))
 }
 
-// CreditLines are a case's credits with their consent, for `case show`.
-// A declined credit shows without its name.
+// CreditLines are a case's credits with their consent, for `case show`:
+// the case's, then each vulnerability's own. A declined credit shows
+// without its name.
 func CreditLines(c *store.Case) []string {
+	out := creditLines(c.Fields.Credits)
+	for _, v := range c.Vulns {
+		for _, l := range creditLines(v.Credits) {
+			out = append(out, fmt.Sprintf("%s (vulnerability %d only)", l, v.N))
+		}
+	}
+	return out
+}
+
+func creditLines(credits []store.Credit) []string {
 	var out []string
-	for _, cr := range c.Fields.Credits {
+	for _, cr := range credits {
 		switch cr.Status {
 		case store.CreditDeclined:
 			out = append(out, "(name withheld: declined to be named)")

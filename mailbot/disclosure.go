@@ -317,16 +317,22 @@ func (r *cmdRun) patch(cmd command.Command) (string, error) {
 func (r *cmdRun) newPatch(a inAttachment, existing []*store.Patch) (*store.Patch, string) {
 	sum := sha256.Sum256(a.Data)
 	var branches []string
-	for _, br := range r.c.Fields.Branches {
-		branches = append(branches, br.Name)
+	for _, v := range r.c.Vulns {
+		for _, br := range v.Branches {
+			if !slices.Contains(branches, br.Name) {
+				branches = append(branches, br.Name)
+			}
+		}
 	}
 	branch := policy.BranchOf(a.Name, branches)
 	pn, ok := policy.ParsePatchName(a.Name)
 	note := ""
 	if !ok || pn.Rev == 0 {
-		id := r.c.Fields.CVE
-		if id == "" {
-			id = r.c.ID
+		// A patch is named for the case's one CVE id; with several
+		// vulnerabilities it may fix any of them, so for the case.
+		id := r.c.ID
+		if len(r.c.Vulns) == 1 && r.c.Vulns[0].CVE != "" {
+			id = r.c.Vulns[0].CVE
 		}
 		suggested, _ := policy.ParsePatchName(policy.SuggestName(r.b.projectName(), branch, id, 1))
 		pn = suggested
@@ -350,14 +356,28 @@ func (r *cmdRun) newPatch(a inAttachment, existing []*store.Patch) (*store.Patch
 	return p, fmt.Sprintf("patch %s r%d, %d bytes, sha256 %s…%s", p.Name, rev, p.Size, p.SHA256[:12], note)
 }
 
-// cveRequest asks the configured CNA for an id, once per case.
+// cveRequest asks the configured CNA for an id for each vulnerability
+// that has none and was not asked for yet, in one request that describes
+// each separately. A vulnerability is asked for once: a second request
+// would get a second id.
 func (r *cmdRun) cveRequest() (string, error) {
 	c := r.c
-	if !c.Fields.CVERequested.IsZero() {
-		return "", fmt.Errorf("a CVE id was already requested for this case on %s; ask in one place only", c.Fields.CVERequested.UTC().Format("2006-01-02"))
+	var ask []int
+	var asked []string
+	for _, v := range c.Vulns {
+		switch {
+		case v.CVE != "":
+		case !v.CVERequested.IsZero():
+			asked = append(asked, fmt.Sprintf("vulnerability %d on %s", v.N, v.CVERequested.UTC().Format("2006-01-02")))
+		default:
+			ask = append(ask, v.N)
+		}
 	}
-	if c.Fields.CVE != "" {
-		return "", fmt.Errorf("the case already has %s", c.Fields.CVE)
+	if len(ask) == 0 && len(asked) > 0 {
+		return "", fmt.Errorf("a CVE id was already requested for %s; ask in one place only", strings.Join(asked, ", "))
+	}
+	if len(ask) == 0 {
+		return "", fmt.Errorf("every vulnerability of the case has its CVE id")
 	}
 	cna := r.b.keys.CNA
 	if cna == nil {
@@ -366,9 +386,32 @@ func (r *cmdRun) cveRequest() (string, error) {
 	if cna.Err != nil {
 		return "", fmt.Errorf("refused: the CNA has no valid key (%v); the request carries embargoed details", cna.Err)
 	}
-	c.Fields.CVERequested = r.now
-	r.after = append(r.after, func() (int, error) { return r.b.queueCVERequest(r.tx, c, *cna, r.now) })
-	return "CVE id requested from " + cna.Address, nil
+	// The first request keeps the case's tag; a later one, for
+	// vulnerabilities added since, is tagged by its first number.
+	tag := "cve-request." + c.ID
+	if len(ask) < len(c.Vulns) {
+		tag += fmt.Sprintf(".%d", ask[0])
+	}
+	for _, n := range ask {
+		c.Vuln(n).CVERequested = r.now
+	}
+	r.after = append(r.after, func() (int, error) { return r.b.queueCVERequest(r.tx, c, *cna, tag, ask, r.now) })
+	msg := "CVE id requested from " + cna.Address
+	if len(c.Vulns) > 1 {
+		msg = fmt.Sprintf("%d CVE id(s) requested from %s, for vulnerability %s", len(ask), cna.Address, joinInts(ask))
+	}
+	if len(asked) > 0 {
+		msg += " (already requested: " + strings.Join(asked, ", ") + ")"
+	}
+	return msg, nil
+}
+
+func joinInts(ns []int) string {
+	var out []string
+	for _, n := range ns {
+		out = append(out, fmt.Sprint(n))
+	}
+	return strings.Join(out, ", ")
 }
 
 // publish arms the announcement for the CRD, or publishes now.

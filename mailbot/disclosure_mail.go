@@ -74,9 +74,11 @@ func (b *Bot) queuePrenotify(tx *store.Tx, c *store.Case, d keyring.ContactKey, 
 	return boolInt(ok), err
 }
 
-func (b *Bot) queueCVERequest(tx *store.Tx, c *store.Case, cna keyring.ContactKey, now time.Time) (int, error) {
-	sp := outmail.Spec{For: outmail.ToCNA(cna.FP)}
-	ok, err := b.enqueue(tx, c.ID, outmail.CVERequest, "cve-request."+c.ID, []string{cna.Address}, sp, false, now)
+// queueCVERequest asks the CNA for ids for the vulnerabilities numbered
+// vulns; tag is the mail's Message-ID.
+func (b *Bot) queueCVERequest(tx *store.Tx, c *store.Case, cna keyring.ContactKey, tag string, vulns []int, now time.Time) (int, error) {
+	sp := outmail.Spec{For: outmail.ToCNA(cna.FP), Vulns: vulns}
+	ok, err := b.enqueue(tx, c.ID, outmail.CVERequest, tag, []string{cna.Address}, sp, false, now)
 	return boolInt(ok), err
 }
 

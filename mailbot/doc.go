@@ -104,19 +104,21 @@
 // For a field of a standard syntax (one line of text; text or heredoc that
 // can be cleared; a version list), four edits:
 //
-//  1. store/case.go: a field in store.Fields (Solution string, with the
-//     JSON tag "solution,omitempty"). No migration: an old record reads
-//     it as empty.
+//  1. store/case.go: a field in store.Vuln, the fields of one
+//     vulnerability (Solution string, with the JSON tag
+//     "solution,omitempty"). No migration: an old record reads it as
+//     empty.
 //  2. mailbot/command/fields.go: a row in command.Fields, for example
 //     {Kind: "solution", Aliases: []string{"fix"}, Syntax: SyntaxText}.
 //     It gives the keyword, its aliases, typo suggestions, the heredoc,
 //     `clear`, and the canonical form.
 //  3. mailbot/advisory/fields.go: a row in advisory.Fields at the same
 //     position, for example {Kind: "solution", Scope: ScopeVulnerability,
-//     Summary: "Solution", Section: "Solution", Text: func(f *store.Fields)
-//     *string { return &f.Solution }}. From it apply sets the field and
-//     writes the transcript line, advisory.Build fills Advisory.Texts, the
-//     case summary shows the row, and the advisory template prints the
+//     Summary: "Solution", Section: "Solution", Text: func(f *store.Vuln)
+//     *string { return &f.Solution }}. From it apply sets the field on
+//     the selected vulnerability (vuln.go) and writes the transcript line,
+//     advisory.Build fills Vulnerability.Texts, the case summary shows the
+//     row for each vulnerability, and the advisory template prints the
 //     section.
 //  4. README.md: a row in "Commands that set case fields".
 //
@@ -125,8 +127,9 @@
 // TestReadmeFieldTable on a missing README row, and TestFieldRecipe
 // follows this recipe end to end. A field with a syntax of its own (type,
 // severity, cve, crd, credit, branch) also needs its parse and format
-// functions in its command row, a Show function in its advisory row and a
-// case in apply.go; a field the completeness check requires needs
+// functions in its command row, a Show function in its advisory row (a
+// field of the whole case, ScopeCase, shows with ShowCase and is kept in
+// store.Fields) and a case in apply.go; a field the completeness check requires needs
 // mailbot/policy too.
 //
 // # Recipe: a command that acts

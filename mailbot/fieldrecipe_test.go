@@ -28,7 +28,7 @@ func TestFieldRecipe(t *testing.T) {
 		command.Field{Kind: "x-solution", Aliases: []string{"x-fix"}, Syntax: command.SyntaxText})
 	advisory.Fields = append(slices.DeleteFunc(slices.Clone(oldAdv), func(f advisory.Field) bool { return withoutWorkaround(f.Kind) }),
 		advisory.Field{Kind: "x-solution", Scope: advisory.ScopeVulnerability, Summary: "Solution", Section: "Proposed solution",
-			Text: func(f *store.Fields) *string { return &f.Workaround }})
+			Text: func(f *store.Vuln) *string { return &f.Workaround }})
 
 	e := newEnv(t, demo.Options{})
 	relayID := e.openCase()
@@ -51,8 +51,8 @@ func TestFieldRecipe(t *testing.T) {
 		t.Errorf("transcript shows the field taken out:\n%s", tr)
 	}
 	c := e.caseByID("SEC-2026-0001")
-	if c.Fields.Workaround != "Upgrade to 1.4.3.\nOr set frob=off." {
-		t.Errorf("stored %q", c.Fields.Workaround)
+	if c.Vulns[0].Workaround != "Upgrade to 1.4.3.\nOr set frob=off." {
+		t.Errorf("stored %q", c.Vulns[0].Workaround)
 	}
 	tmpl, err := templates.Load("")
 	if err != nil {

@@ -117,8 +117,8 @@ func TestHostileCorpus(t *testing.T) {
 	// The spoofed, garbage-signed, tampered and HTML-only commands changed
 	// nothing on the case they aimed at.
 	after := e.caseByID("SEC-2026-0001")
-	if after.State != before.State || after.Fields.Title != "" || after.Fields.Severity != "" || after.Fields.CVE != "" ||
-		strings.Join(after.Reporters, ",") != strings.Join(before.Reporters, ",") || !after.Fields.CVERequested.IsZero() {
+	if after.State != before.State || after.Vulns[0].Title != "" || after.Vulns[0].Severity != "" || after.Vulns[0].CVE != "" ||
+		strings.Join(after.Reporters, ",") != strings.Join(before.Reporters, ",") || !after.Vulns[0].CVERequested.IsZero() {
 		t.Errorf("forged commands changed the case: state %s→%s, fields %+v, reporters %v", before.State, after.State, after.Fields, after.Reporters)
 	}
 	for _, a := range e.auditActions("SEC-2026-0001")[len(auditBefore):] {

@@ -432,6 +432,7 @@ func (b *Bot) caseFor(tx *store.Tx, cases map[string]*store.Case, p *prepared, n
 		return nil, false, err
 	}
 	c := &store.Case{ID: id, State: store.StateNew, Subject: p.env.Subject, Opened: now, Updated: now}
+	c.AddVuln() // every case holds at least one vulnerability
 	if p.signer != "" {
 		c.Internal = true // a maintainer's own finding
 	} else if r := p.env.replyAddress(); r != "" {

@@ -30,7 +30,7 @@ func TestSchema3QueuedMailStillRenders(t *testing.T) {
 	}
 	err := w.st.Update(func(tx *store.Tx) error {
 		c := &store.Case{ID: "SEC-2026-0001", State: store.StateAccepted, Subject: "x", Opened: now, Reporters: []string{"rita@reporter.example"},
-			Fields: store.Fields{Title: "Heap overflow", CRD: now.Add(240 * time.Hour)}}
+			Fields: store.Fields{CRD: now.Add(240 * time.Hour)}, Vulns: []store.Vuln{{N: 1, Title: "Heap overflow"}}, VulnSeq: 1}
 		if err := tx.PutCase(c); err != nil {
 			return err
 		}

@@ -106,7 +106,7 @@ func (w *reloadWorld) queueAll(t *testing.T, b *Bot) map[string]string {
 	now := b.now()
 	err := w.st.Update(func(tx *store.Tx) error {
 		c := &store.Case{ID: "SEC-2026-0001", State: store.StateAccepted, Subject: "x", Opened: now, Reporters: []string{"rita@reporter.example"},
-			Fields: store.Fields{Title: "Heap overflow", CRD: now.Add(240 * time.Hour)}, Embargo: store.Embargo{Sent: map[string]store.Sent{"acme": {At: now}}}}
+			Fields: store.Fields{CRD: now.Add(240 * time.Hour)}, Vulns: []store.Vuln{{N: 1, Title: "Heap overflow"}}, VulnSeq: 1, Embargo: store.Embargo{Sent: map[string]store.Sent{"acme": {At: now}}}}
 		if err := tx.PutCase(c); err != nil {
 			return err
 		}
@@ -116,7 +116,7 @@ func (w *reloadWorld) queueAll(t *testing.T, b *Bot) map[string]string {
 		if _, err := b.queueCRDNotices(tx, c, []string{"acme"}, time.Time{}, now); err != nil {
 			return err
 		}
-		_, err := b.queueCVERequest(tx, c, *b.keys.CNA, now)
+		_, err := b.queueCVERequest(tx, c, *b.keys.CNA, "cve-request."+c.ID, []int{1}, now)
 		return err
 	})
 	if err != nil {

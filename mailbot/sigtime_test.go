@@ -132,8 +132,8 @@ func TestCommandNeedsAKeyValidWhenTheMailArrived(t *testing.T) {
 	if !strings.Contains(tr, want) {
 		t.Errorf("transcript does not say the key had expired when the mail arrived (%q):\n%s", want, tr)
 	}
-	if c := e.caseByID("SEC-2026-0001"); c.Fields.Title != "on time" {
-		t.Fatalf("title %q: a mail that arrived after the key expired ran", c.Fields.Title)
+	if c := e.caseByID("SEC-2026-0001"); c.Vulns[0].Title != "on time" {
+		t.Fatalf("title %q: a mail that arrived after the key expired ran", c.Vulns[0].Title)
 	}
 
 	// A revocation dated a day ahead (its signer chose the date) counts
@@ -153,8 +153,8 @@ func TestCommandNeedsAKeyValidWhenTheMailArrived(t *testing.T) {
 	if tr := e.mailSaying(alice, "is revoked"); !strings.Contains(tr, "No command ran") {
 		t.Errorf("transcript:\n%s", tr)
 	}
-	if c := e.caseByID("SEC-2026-0001"); c.Fields.Title != "on time" {
-		t.Errorf("title %q: a revoked key commanded", c.Fields.Title)
+	if c := e.caseByID("SEC-2026-0001"); c.Vulns[0].Title != "on time" {
+		t.Errorf("title %q: a revoked key commanded", c.Vulns[0].Title)
 	}
 }
 
@@ -201,8 +201,8 @@ func TestSignatureAgeIsMeasuredAtArrival(t *testing.T) {
 		} else if !strings.Contains(tr, "No command ran") {
 			t.Errorf("%s: transcript:\n%s", tc.name, tr)
 		}
-		if c := e.caseByID("SEC-2026-0001"); c.Fields.Title != title {
-			t.Errorf("%s: title %q, want %q", tc.name, c.Fields.Title, title)
+		if c := e.caseByID("SEC-2026-0001"); c.Vulns[0].Title != title {
+			t.Errorf("%s: title %q, want %q", tc.name, c.Vulns[0].Title, title)
 		}
 	}
 }
@@ -278,7 +278,7 @@ func TestGnuPGBackdatedCommandAfterExpiryRunsNothing(t *testing.T) {
 	if want := "expired at " + expiry.UTC().Format(time.RFC3339) + ", before the mail arrived"; !strings.Contains(tr, want) {
 		t.Errorf("transcript does not say %q:\n%s", want, tr)
 	}
-	if c := e.caseByID("SEC-2026-0001"); c.Fields.Title != "" {
-		t.Errorf("title %q: a backdated mail by an expired key ran", c.Fields.Title)
+	if c := e.caseByID("SEC-2026-0001"); c.Vulns[0].Title != "" {
+		t.Errorf("title %q: a backdated mail by an expired key ran", c.Vulns[0].Title)
 	}
 }

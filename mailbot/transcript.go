@@ -80,7 +80,20 @@ func caseSummary(c *store.Case, a *advisory.Advisory) string {
 		row("Reporter keys", strings.Join(ReporterKeyLines(c), "\n"))
 	}
 	for _, f := range advisory.Fields {
-		row(f.Summary, f.Value(a))
+		if f.Scope == advisory.ScopeCase {
+			row(f.Summary, f.Value(a, nil))
+		}
+	}
+	for i := range a.Vulns {
+		v := &a.Vulns[i]
+		if a.Several() {
+			fmt.Fprintf(&s, "Vulnerability %d:\n", v.N)
+		}
+		for _, f := range advisory.Fields {
+			if f.Scope == advisory.ScopeVulnerability {
+				row(f.Summary, f.Value(a, v))
+			}
+		}
 	}
 	fmt.Fprintf(&s, "Messages:       %d\n", len(c.Messages))
 	return s.String()

@@ -20,7 +20,8 @@ const (
 	StatePublished = "published"
 )
 
-// Case is one reported vulnerability and everything known about it.
+// Case is one report, of one or more vulnerabilities, and everything
+// known about it.
 type Case struct {
 	ID      string    `json:"id"`
 	State   string    `json:"state"`
@@ -38,8 +39,13 @@ type Case struct {
 	Internal bool `json:"internal,omitempty"`
 	// Messages are keys into the messages bucket, in arrival order.
 	Messages []uint64 `json:"messages"`
-	// Fields are the advisory fields maintainers set by command.
+	// Fields are the advisory fields maintainers set by command that the
+	// case's vulnerabilities share; Vulns are the vulnerabilities, at
+	// least one, each with its own fields, in the order they were added.
 	Fields Fields `json:"fields"`
+	Vulns  []Vuln `json:"vulns"`
+	// VulnSeq is the number the last vulnerability added got.
+	VulnSeq int `json:"vuln_seq"`
 	// DuplicateOf names the case this one duplicates.
 	DuplicateOf string `json:"duplicate_of,omitempty"`
 	// Reason is why the case was rejected.
@@ -83,26 +89,80 @@ type Sent struct {
 	Count   int       `json:"count"`
 }
 
-// Fields are the security advisory's contents (the seed's list).
+// Fields are the advisory fields the case's vulnerabilities share.
+// Since schema 6 each vulnerability keeps its own fields in Case.Vulns;
+// Open moves a schema 5 case's fields into its one vulnerability.
 type Fields struct {
+	// CRD is the coordinated release date: all of the case's
+	// vulnerabilities are published together.
+	CRD time.Time `json:"crd,omitzero"`
+	// Credits are the case's credits, those of every vulnerability
+	// without credits of its own.
+	Credits []Credit `json:"credits,omitempty"`
+}
+
+// Vuln is one vulnerability of a case: the advisory fields that describe
+// one flaw (the seed's list).
+type Vuln struct {
+	// N numbers the vulnerability within its case, from 1. It is never
+	// reused (Case.VulnSeq), so that "vuln N" and the ids exports make
+	// from it keep naming the same flaw after another one is dropped.
+	N     int    `json:"n"`
 	Title string `json:"title,omitempty"`
 	// Affected, NotAffected and Unchecked are version lists, kept as
 	// ranges since schema 4 (text before; Open migrates it).
-	Affected     versions.List `json:"affected,omitempty"`
-	NotAffected  versions.List `json:"not_affected,omitempty"`
-	Unchecked    versions.List `json:"unchecked,omitempty"`
-	Type         string        `json:"type,omitempty"`
-	CWE          string        `json:"cwe,omitempty"`
-	Impact       string        `json:"impact,omitempty"`
-	Severity     string        `json:"severity,omitempty"`
-	CVSS         string        `json:"cvss,omitempty"`
-	CVE          string        `json:"cve,omitempty"`
-	CRD          time.Time     `json:"crd,omitzero"`
-	Mitigation   string        `json:"mitigation,omitempty"`
-	Workaround   string        `json:"workaround,omitempty"`
-	Credits      []Credit      `json:"credits,omitempty"`
-	Branches     []Branch      `json:"branches,omitempty"`
-	CVERequested time.Time     `json:"cve_requested,omitzero"`
+	Affected    versions.List `json:"affected,omitempty"`
+	NotAffected versions.List `json:"not_affected,omitempty"`
+	Unchecked   versions.List `json:"unchecked,omitempty"`
+	Type        string        `json:"type,omitempty"`
+	CWE         string        `json:"cwe,omitempty"`
+	Impact      string        `json:"impact,omitempty"`
+	Severity    string        `json:"severity,omitempty"`
+	CVSS        string        `json:"cvss,omitempty"`
+	CVE         string        `json:"cve,omitempty"`
+	Mitigation  string        `json:"mitigation,omitempty"`
+	Workaround  string        `json:"workaround,omitempty"`
+	// Credits are the vulnerability's own credits, when they differ from
+	// the case's (Fields.Credits); nil: the case's.
+	Credits  []Credit `json:"credits,omitempty"`
+	Branches []Branch `json:"branches,omitempty"`
+	// CVERequested is when the CNA was asked for this vulnerability's id.
+	CVERequested time.Time `json:"cve_requested,omitzero"`
+}
+
+// MaxVulns bounds the vulnerabilities of one case.
+const MaxVulns = 20
+
+// AddVuln adds an empty vulnerability under the next number and returns it.
+func (c *Case) AddVuln() *Vuln {
+	c.VulnSeq++
+	c.Vulns = append(c.Vulns, Vuln{N: c.VulnSeq})
+	return &c.Vulns[len(c.Vulns)-1]
+}
+
+// Vuln returns the vulnerability numbered n, or nil.
+func (c *Case) Vuln(n int) *Vuln {
+	for i := range c.Vulns {
+		if c.Vulns[i].N == n {
+			return &c.Vulns[i]
+		}
+	}
+	return nil
+}
+
+// AllCredits are the case's credits and every vulnerability's own, for
+// the rules that hold for every credit wherever it is (consent).
+func (c *Case) AllCredits() []*Credit {
+	var out []*Credit
+	for i := range c.Fields.Credits {
+		out = append(out, &c.Fields.Credits[i])
+	}
+	for i := range c.Vulns {
+		for j := range c.Vulns[i].Credits {
+			out = append(out, &c.Vulns[i].Credits[j])
+		}
+	}
+	return out
 }
 
 // Credit names one person to thank in the advisory.

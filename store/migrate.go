@@ -19,6 +19,7 @@ var migrations = map[uint64]func(btx *bolt.Tx) error{
 	2: migrateReporterKeys,
 	3: migrateToSchema4,
 	4: migrateOutboxRecipients,
+	5: migrateToVulns,
 }
 
 // migrate runs every step from version from up to SchemaVersion.

@@ -78,7 +78,7 @@ func checkMigratedCases(t *testing.T, tx *Tx) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := c.Fields
+	f := c.Vulns[0] // since schema 6, the case's one vulnerability
 	for _, x := range []struct {
 		got, want versions.List
 	}{
@@ -93,17 +93,17 @@ func checkMigratedCases(t *testing.T, tx *Tx) {
 	if f.Affected.String() != ">=1.0 <1.4.3, 2.0.0" || f.Unchecked.String() != ">=0.9.1 <=0.9.5" {
 		t.Errorf("canonical text %q, %q", f.Affected, f.Unchecked)
 	}
-	if f.Title != "Heap overflow in the parser" || f.CWE != "CWE-122" || f.CVE != "CVE-2026-12345" || len(f.Credits) != 2 ||
-		f.Credits[1].Kind != "remediation-developer" || len(f.Branches) != 1 || f.CRD.IsZero() || !c.Embargo.Armed ||
+	if f.Title != "Heap overflow in the parser" || f.CWE != "CWE-122" || f.CVE != "CVE-2026-12345" || len(c.Fields.Credits) != 2 ||
+		c.Fields.Credits[1].Kind != "remediation-developer" || len(f.Branches) != 1 || c.Fields.CRD.IsZero() || !c.Embargo.Armed ||
 		!reflect.DeepEqual(c.Messages, []uint64{1, 2}) {
 		t.Errorf("other fields lost: %+v", c)
 	}
 	odd, err := tx.Case("SEC-2026-0003")
-	if err != nil || !reflect.DeepEqual(odd.Fields.Affected, versions.List{{Unparsed: "not a version list"}}) {
+	if err != nil || !reflect.DeepEqual(odd.Vulns[0].Affected, versions.List{{Unparsed: "not a version list"}}) {
 		t.Errorf("text that does not parse: %+v, %v", odd, err)
 	}
 	empty, err := tx.Case("SEC-2026-0002")
-	if err != nil || empty.Fields.Affected != nil || !reflect.DeepEqual(empty.Messages, []uint64{3, 4, 100}) {
+	if err != nil || empty.Vulns[0].Affected != nil || !reflect.DeepEqual(empty.Messages, []uint64{3, 4, 100}) {
 		t.Errorf("case without fields: %+v, %v", empty, err)
 	}
 }

@@ -96,7 +96,7 @@ func TestSchema2ReporterKeysMigrated(t *testing.T) {
 		check("SEC-2026-0002", "joe@example.org", "", false)
 		check("SEC-2026-0003", "eve@example.org", "", true)
 		c, _ := tx.Case("SEC-2026-0001")
-		if c.Fields.Title != "Heap overflow" || len(c.Messages) != 2 || c.State != StateAccepted {
+		if c.Vulns[0].Title != "Heap overflow" || len(c.Messages) != 2 || c.State != StateAccepted {
 			t.Errorf("other fields lost: %+v", c)
 		}
 		for _, id := range []string{"SEC-2026-0001", "SEC-2026-0002", "SEC-2026-0003"} {

@@ -36,7 +36,10 @@ import (
 //	   class, address, id, fp) instead of the flags of version 4
 //	   ("encrypt_fp", "recipient", "downstream", "cna", "public"); migrated
 //	   on open, see outbox_migrate.go
-const SchemaVersion = 5
+//	6: a case holds one or more vulnerabilities ("vulns"), each with the
+//	   advisory fields that describe one flaw; "fields" keeps what they
+//	   share (crd, credits). Migrated on open, see migrate6.go
+const SchemaVersion = 6
 
 // ErrNotFound is returned when a case, message or outbox entry does not exist.
 var ErrNotFound = errors.New("not found")

@@ -41,8 +41,8 @@ func queryFixture(t *testing.T) *config.Config {
 	defer st.Close()
 	c := &store.Case{ID: "SEC-2026-0001", State: store.StateAccepted, Subject: "Heap overflow",
 		Opened: time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC),
-		Fields: store.Fields{Title: "Heap overflow in frob()", Affected: versions.List{{Introduced: "1.0", Fixed: "1.4.3"}},
-			Severity: "high", CVSS: "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"}}
+		Vulns: []store.Vuln{{N: 1, Title: "Heap overflow in frob()", Affected: versions.List{{Introduced: "1.0", Fixed: "1.4.3"}},
+			Severity: "high", CVSS: "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"}}, VulnSeq: 1}
 	if err := st.Update(func(tx *store.Tx) error { return tx.PutCase(c) }); err != nil {
 		t.Fatal(err)
 	}
@@ -61,7 +61,7 @@ func TestReadCommandsNeedNoKey(t *testing.T) {
 		{query{Cmd: "list"}, []string{"SEC-2026-0001  accepted"}},
 		{query{Cmd: "show", ID: "SEC-2026-0001"}, []string{"Case:      SEC-2026-0001"}},
 		{query{Cmd: "advisory", ID: "SEC-2026-0001"}, []string{"Subject: [SEC-2026-0001] EMBARGOED DRAFT: Example Project security advisory",
-			"Versions affected:      >=1.0 <1.4.3", "Severity:               high (CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H)"}},
+			"Versions affected:      >=1.0 <1.4.3", "Severity:               high (base score 9.8,", "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H)"}},
 		{query{Cmd: "advisory", ID: "SEC-2026-0001", Final: true}, []string{"Subject: [SEC-2026-0001] Example Project security advisory"}},
 	} {
 		var out bytes.Buffer

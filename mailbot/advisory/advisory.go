@@ -10,12 +10,12 @@
 package advisory
 
 import (
+	"fmt"
 	"strings"
 	"time"
 
-	"github.com/secbot/secbot/mailbot/command"
+	"github.com/secbot/secbot/mailbot/cvss"
 	"github.com/secbot/secbot/mailbot/policy"
-	"github.com/secbot/secbot/mailbot/versions"
 	"github.com/secbot/secbot/store"
 )
 
@@ -28,32 +28,26 @@ type Project struct {
 
 // Advisory is one case's advisory. Text fields are as maintainers set
 // them; an empty value is a field not set yet.
+//
+// A case holds one or more vulnerabilities (Vulns); the advisory keeps
+// here what they share: the project, the CRD, the case's credits and the
+// patches.
 type Advisory struct {
 	Case       string
 	Project    string // the name shown (Project.Name, else its Fallback)
 	ProjectURL string
-	CVE        string
 	CRD        Date
 
-	Affected    versions.List
-	NotAffected versions.List
-	Unchecked   versions.List
-	Branches    Branches
+	// Vulns are the case's vulnerabilities, at least one, in the order
+	// they were added; each numbered as "vuln N" names it.
+	Vulns []Vulnerability
 
-	Type     Type
-	Severity Severity
+	// Credits are the case's credits: those of every vulnerability
+	// without credits of its own. Withheld counts the credits declined:
+	// their people asked not to be named, so no output of the advisory
+	// names them (credits.go).
 	Credits  Credits
-	// Withheld counts the credits declined: their people asked not to be
-	// named, so no output of the advisory names them (credits.go).
 	Withheld int
-
-	// Texts are the text fields of the field table (title, impact,
-	// mitigation, workaround, ...) by kind, "" when not set; Title,
-	// Impact, Mitigation and Workaround read them.
-	Texts map[command.Kind]string
-	// Sections are the text fields shown under headings of their own, in
-	// the table's order: the advisory template writes them one by one.
-	Sections []Section
 
 	// Patches are the case's current patches, in the order they were added.
 	Patches Patches
@@ -74,15 +68,12 @@ func Build(c *store.Case, p Project, patches []*store.Patch) *Advisory {
 	f := c.Fields
 	a := &Advisory{
 		Case: c.ID, Project: p.Name, ProjectURL: p.URL, projectName: p.Name,
-		CVE: f.CVE, CRD: Date{f.CRD},
-		Affected: f.Affected, NotAffected: f.NotAffected, Unchecked: f.Unchecked,
-		Type: Type{CWE: f.CWE, Text: f.Type}, Severity: Severity{Level: f.Severity, CVSS: f.CVSS},
-	}
-	a.buildTexts(&f)
-	for _, br := range f.Branches {
-		a.Branches = append(a.Branches, Branch{Name: br.Name, Fixed: br.Fixed})
+		CRD: Date{f.CRD},
 	}
 	a.Credits, a.Withheld = buildCredits(f.Credits)
+	for i := range c.Vulns {
+		a.Vulns = append(a.Vulns, a.buildVuln(&c.Vulns[i]))
+	}
 	if a.Project == "" {
 		a.Project = p.Fallback
 	}
@@ -93,18 +84,48 @@ func Build(c *store.Case, p Project, patches []*store.Patch) *Advisory {
 	return a
 }
 
-// Policy maps the advisory onto the fields the policy rules check. The
-// type counts as set by its text only: a CWE id alone does not describe
-// the flaw to those who must act on it.
+// buildVuln makes the vulnerability of stored fields f; one without
+// credits of its own takes the case's (built first).
+func (a *Advisory) buildVuln(f *store.Vuln) Vulnerability {
+	v := Vulnerability{N: f.N, ID: vulnID(a.Case, f.N), CVE: f.CVE, CVERequested: Date{f.CVERequested},
+		Affected: f.Affected, NotAffected: f.NotAffected, Unchecked: f.Unchecked,
+		Type: Type{CWE: f.CWE, Text: f.Type}, Severity: NewSeverity(f.Severity, f.CVSS),
+		Credits: a.Credits, Withheld: a.Withheld}
+	if f.Credits != nil {
+		v.Credits, v.Withheld = buildCredits(f.Credits)
+		v.OwnCredits = true
+	}
+	v.buildTexts(f)
+	for _, br := range f.Branches {
+		v.Branches = append(v.Branches, Branch{Name: br.Name, Fixed: br.Fixed})
+	}
+	return v
+}
+
+// Policy maps the advisory onto the fields the policy rules check: one
+// vulnerability's fields with the case's, or, with several, the case's
+// and one set per vulnerability. The type counts as set by its text only:
+// a CWE id alone does not describe the flaw to those who must act on it.
 func (a *Advisory) Policy() policy.Fields {
-	pf := policy.Fields{ProjectName: a.projectName, ProjectURL: a.ProjectURL, Title: a.Title(),
-		Affected: a.Affected.String(), NotAffected: a.NotAffected.String(), Unchecked: a.Unchecked.String(),
-		Type: a.Type.Text, Impact: a.Impact(), CVE: a.CVE, CRD: a.CRD.Time,
-		Mitigation: a.Mitigation(), Workaround: a.Workaround()}
-	for _, cr := range a.Credits {
+	pf := a.policyOf(&a.Vulns[0])
+	if a.Several() {
+		for i := range a.Vulns {
+			pf.Vulns = append(pf.Vulns, a.policyOf(&a.Vulns[i]))
+		}
+	}
+	return pf
+}
+
+// policyOf is the policy's view of vulnerability v, with the case's fields.
+func (a *Advisory) policyOf(v *Vulnerability) policy.Fields {
+	pf := policy.Fields{ProjectName: a.projectName, ProjectURL: a.ProjectURL, Title: v.Title(),
+		Affected: v.Affected.String(), NotAffected: v.NotAffected.String(), Unchecked: v.Unchecked.String(),
+		Type: v.Type.Text, Impact: v.Impact(), CVE: v.CVE, CRD: a.CRD.Time,
+		Mitigation: v.Mitigation(), Workaround: v.Workaround(), N: v.N}
+	for _, cr := range v.Credits {
 		pf.Credits = append(pf.Credits, cr.Name)
 	}
-	for range a.Withheld {
+	for range v.Withheld {
 		pf.Credits = append(pf.Credits, "(not named)")
 	}
 	return pf
@@ -137,18 +158,48 @@ func (t Type) String() string {
 }
 
 // Severity is a level (none, low, medium, high, critical) and an
-// optional CVSS vector.
+// optional CVSS vector, with the base score computed from it.
 type Severity struct {
 	Level string
-	CVSS  string
+	CVSS  string // the vector in canonical form, "" when none was given
+	// Version is the vector's CVSS version, "3.0", "3.1" or "4.0"; Score
+	// its base score and Band the level the score falls in (cvss.Band).
+	// All three are empty without a vector.
+	Version string
+	Score   float64
+	Band    string
 }
 
-// String is "high (CVSS:3.1/...)", or the level alone.
-func (s Severity) String() string {
-	if s.Level == "" || s.CVSS == "" {
-		return s.Level
+// NewSeverity is the severity of a stated level and vector, scored. A
+// stored vector was checked when it was set; one that no longer parses
+// keeps no score rather than a wrong one.
+func NewSeverity(level, vector string) Severity {
+	s := Severity{Level: level, CVSS: vector}
+	if v, err := cvss.Parse(vector); vector != "" && err == nil {
+		s.CVSS, s.Version, s.Score, s.Band = v.String, v.Version, v.Score, v.Band()
 	}
-	return s.Level + " (" + s.CVSS + ")"
+	return s
+}
+
+// String is "high (base score 9.8, CVSS:3.1/...)", or the level alone.
+func (s Severity) String() string {
+	switch {
+	case s.Level == "" || s.CVSS == "":
+		return s.Level
+	case s.Band == "":
+		return s.Level + " (" + s.CVSS + ")"
+	}
+	return fmt.Sprintf("%s (base score %.1f, %s)", s.Level, s.Score, s.CVSS)
+}
+
+// Disagrees says, when the stated level is not the band the vector's
+// base score falls in, what the score says; "" when they agree, or when
+// there is no vector to check against.
+func (s Severity) Disagrees() string {
+	if s.Band == "" || s.Level == "" || s.Level == s.Band {
+		return ""
+	}
+	return fmt.Sprintf("the level is %s, but the CVSS base score %.1f is %s", s.Level, s.Score, s.Band)
 }
 
 // Credit thanks one person or tool; Kind is one of command.CreditKinds.

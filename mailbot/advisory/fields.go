@@ -30,19 +30,22 @@ type Field struct {
 
 	// Exactly one of the following is set.
 
-	// Text is the store field of a text field (SyntaxLine, SyntaxText).
-	Text func(*store.Fields) *string
+	// Text is the store field of a text field (SyntaxLine, SyntaxText),
+	// which only a vulnerability has.
+	Text func(*store.Vuln) *string
 	// Versions is the store field of a version list (SyntaxVersions);
 	// Show gives its summary value.
-	Versions func(*store.Fields) *versions.List
+	Versions func(*store.Vuln) *versions.List
 	// Show alone is for a field of its own syntax (SyntaxOwn), which the
-	// command applies with code of its own: its summary value.
-	Show func(*Advisory) string
+	// command applies with code of its own: its summary value. A field of
+	// ScopeCase shows with ShowCase instead.
+	Show     func(*Vulnerability) string
+	ShowCase func(*Advisory) string
 }
 
-// Scope says what a field describes. A case holds one vulnerability
-// today; when it holds several, each keeps its own fields of
-// ScopeVulnerability, and the case keeps those of ScopeCase.
+// Scope says what a field describes. A case holds one or more
+// vulnerabilities: each keeps its own fields of ScopeVulnerability (in
+// store.Vuln), and the case keeps those of ScopeCase (in store.Fields).
 type Scope int
 
 // The scopes.
@@ -59,34 +62,34 @@ const (
 // which is the order of command.Fields.
 var Fields = []Field{
 	{Kind: command.KindTitle, Scope: ScopeVulnerability, Summary: "Title",
-		Text: func(f *store.Fields) *string { return &f.Title }},
+		Text: func(f *store.Vuln) *string { return &f.Title }},
 	{Kind: command.KindAffected, Scope: ScopeVulnerability, Summary: "Affected",
-		Versions: func(f *store.Fields) *versions.List { return &f.Affected },
-		Show:     func(a *Advisory) string { return a.Affected.String() }},
+		Versions: func(f *store.Vuln) *versions.List { return &f.Affected },
+		Show:     func(v *Vulnerability) string { return v.Affected.String() }},
 	{Kind: command.KindNotAffected, Scope: ScopeVulnerability, Summary: "Not affected",
-		Versions: func(f *store.Fields) *versions.List { return &f.NotAffected },
-		Show:     func(a *Advisory) string { return a.NotAffected.String() }},
+		Versions: func(f *store.Vuln) *versions.List { return &f.NotAffected },
+		Show:     func(v *Vulnerability) string { return v.NotAffected.String() }},
 	{Kind: command.KindUnchecked, Scope: ScopeVulnerability, Summary: "Not checked",
-		Versions: func(f *store.Fields) *versions.List { return &f.Unchecked },
-		Show:     func(a *Advisory) string { return a.Unchecked.String() }},
+		Versions: func(f *store.Vuln) *versions.List { return &f.Unchecked },
+		Show:     func(v *Vulnerability) string { return v.Unchecked.String() }},
 	{Kind: command.KindType, Scope: ScopeVulnerability, Summary: "Type",
-		Show: func(a *Advisory) string { return a.Type.String() }},
+		Show: func(v *Vulnerability) string { return v.Type.String() }},
 	{Kind: command.KindImpact, Scope: ScopeVulnerability, Summary: "Impact", Section: "Impact",
-		Text: func(f *store.Fields) *string { return &f.Impact }},
+		Text: func(f *store.Vuln) *string { return &f.Impact }},
 	{Kind: command.KindSeverity, Scope: ScopeVulnerability, Summary: "Severity",
-		Show: func(a *Advisory) string { return a.Severity.String() }},
+		Show: func(v *Vulnerability) string { return v.Severity.String() }},
 	{Kind: command.KindCVE, Scope: ScopeVulnerability, Summary: "CVE",
-		Show: func(a *Advisory) string { return a.CVE }},
+		Show: func(v *Vulnerability) string { return v.CVE }},
 	{Kind: command.KindCRD, Scope: ScopeCase, Summary: "CRD",
-		Show: func(a *Advisory) string { return a.CRD.String() }},
+		ShowCase: func(a *Advisory) string { return a.CRD.String() }},
 	{Kind: command.KindMitigation, Scope: ScopeVulnerability, Summary: "Mitigation", Section: "Mitigating factors",
-		Text: func(f *store.Fields) *string { return &f.Mitigation }},
+		Text: func(f *store.Vuln) *string { return &f.Mitigation }},
 	{Kind: command.KindWorkaround, Scope: ScopeVulnerability, Summary: "Workaround", Section: "Workarounds",
-		Text: func(f *store.Fields) *string { return &f.Workaround }},
+		Text: func(f *store.Vuln) *string { return &f.Workaround }},
 	{Kind: command.KindCredit, Scope: ScopeVulnerability, Summary: "Credits",
-		Show: func(a *Advisory) string { return a.Credits.String() }},
+		Show: func(v *Vulnerability) string { return v.Credits.String() }},
 	{Kind: command.KindBranch, Scope: ScopeVulnerability, Summary: "Branches",
-		Show: func(a *Advisory) string { return a.Branches.String() }},
+		Show: func(v *Vulnerability) string { return v.Branches.String() }},
 }
 
 // FieldOf returns the field row of kind k, if k sets an advisory field.
@@ -102,13 +105,16 @@ func FieldOf(k command.Kind) (Field, bool) {
 // Name names the field in the transcript: "not checked = ...".
 func (f Field) Name() string { return strings.ToLower(f.Summary) }
 
-// Value is the field of advisory a as the case summary shows it; "" when
-// it is not set.
-func (f Field) Value(a *Advisory) string {
-	if f.Show != nil {
-		return f.Show(a)
+// Value is the field as the case summary shows it, of advisory a for a
+// field of ScopeCase, else of its vulnerability v; "" when it is not set.
+func (f Field) Value(a *Advisory, v *Vulnerability) string {
+	switch {
+	case f.ShowCase != nil:
+		return f.ShowCase(a)
+	case f.Show != nil:
+		return f.Show(v)
 	}
-	return a.Texts[f.Kind]
+	return v.Texts[f.Kind]
 }
 
 // Section is a text field the advisory shows under a heading of its own.
@@ -117,28 +123,17 @@ type Section struct {
 	Text    string // "" when not set
 }
 
-// buildTexts fills the advisory's text fields from the case's fields.
-func (a *Advisory) buildTexts(f *store.Fields) {
-	a.Texts = map[command.Kind]string{}
+// buildTexts fills the vulnerability's text fields from its stored
+// fields.
+func (v *Vulnerability) buildTexts(f *store.Vuln) {
+	v.Texts = map[command.Kind]string{}
 	for _, fd := range Fields {
 		if fd.Text == nil {
 			continue
 		}
-		a.Texts[fd.Kind] = *fd.Text(f)
+		v.Texts[fd.Kind] = *fd.Text(f)
 		if fd.Section != "" {
-			a.Sections = append(a.Sections, Section{Heading: fd.Section, Text: *fd.Text(f)})
+			v.Sections = append(v.Sections, Section{Heading: fd.Section, Text: *fd.Text(f)})
 		}
 	}
 }
-
-// Title is the title text field, which templates and the policy name.
-func (a *Advisory) Title() string { return a.Texts[command.KindTitle] }
-
-// Impact is the impact text field, which templates and the policy name.
-func (a *Advisory) Impact() string { return a.Texts[command.KindImpact] }
-
-// Mitigation is the mitigation text field, for templates and the policy.
-func (a *Advisory) Mitigation() string { return a.Texts[command.KindMitigation] }
-
-// Workaround is the workaround text field, for templates and the policy.
-func (a *Advisory) Workaround() string { return a.Texts[command.KindWorkaround] }

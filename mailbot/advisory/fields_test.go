@@ -56,7 +56,13 @@ func checkRow(c command.Field, r Field) []string {
 	if r.Summary == "" {
 		fail("no summary label")
 	}
-	text, list, show := r.Text != nil, r.Versions != nil, r.Show != nil
+	text, list, show := r.Text != nil, r.Versions != nil, r.Show != nil || r.ShowCase != nil
+	if r.Scope == ScopeCase && (text || list || r.Show != nil) {
+		fail("a field of the case shows with ShowCase: the accessors are a vulnerability's")
+	}
+	if r.Scope == ScopeVulnerability && r.ShowCase != nil {
+		fail("a field of a vulnerability shows with Show, not ShowCase")
+	}
 	switch c.Syntax {
 	case command.SyntaxLine, command.SyntaxText:
 		if !text || list || show {
@@ -87,7 +93,7 @@ func TestFieldTablesClosed(t *testing.T) {
 	if bad := checkTables(command.Fields, Fields); len(bad) > 0 {
 		t.Errorf("the field tables:\n%s", strings.Join(bad, "\n"))
 	}
-	text := func(f *store.Fields) *string { return &f.Impact }
+	text := func(f *store.Vuln) *string { return &f.Impact }
 	fake := command.Field{Kind: "x-solution", Syntax: command.SyntaxText}
 	for _, tc := range []struct {
 		name string
@@ -101,12 +107,16 @@ func TestFieldTablesClosed(t *testing.T) {
 		{"order", slices.Concat(command.Fields[1:], command.Fields[:1]), Fields, "the halves differ in order"},
 		{"no scope", command.Fields, replaceRow(command.KindImpact, func(r *Field) { r.Scope = 0 }), "impact: no scope"},
 		{"text as list", command.Fields, replaceRow(command.KindImpact, func(r *Field) {
-			r.Text, r.Versions = nil, func(f *store.Fields) *versions.List { return &f.Affected }
+			r.Text, r.Versions = nil, func(f *store.Vuln) *versions.List { return &f.Affected }
 		}), "impact: a text field needs Text"},
 		{"list without show", command.Fields, replaceRow(command.KindAffected, func(r *Field) { r.Show = nil }),
 			"affected: a version list needs Versions and Show"},
 		{"own with text", command.Fields, replaceRow(command.KindCVE, func(r *Field) { r.Text = text }),
 			"cve: a field of its own syntax needs Show"},
+		{"case field with text", command.Fields, replaceRow(command.KindCRD, func(r *Field) { r.ShowCase, r.Text = nil, text }),
+			"crd: a field of the case shows with ShowCase"},
+		{"vulnerability field with ShowCase", command.Fields, replaceRow(command.KindCVE, func(r *Field) { r.Show, r.ShowCase = nil, func(*Advisory) string { return "" } }),
+			"cve: a field of a vulnerability shows with Show"},
 		{"section of a list", command.Fields, replaceRow(command.KindAffected, func(r *Field) { r.Section = "Versions" }),
 			"affected: only a text field has a section"},
 	} {
@@ -133,9 +143,9 @@ func replaceRow(k command.Kind, change func(*Field)) []Field {
 // store field of its own.
 func TestTextFieldsFromTheTable(t *testing.T) {
 	c, _ := sampleCase()
-	c.Fields.Mitigation, c.Fields.Workaround = "Only with frob=on.", "Set frob=off."
-	a := Build(c, Project{}, nil)
-	if a.Title() != c.Fields.Title || a.Impact() != c.Fields.Impact || a.Mitigation() != c.Fields.Mitigation || a.Workaround() != c.Fields.Workaround {
+	c.Vulns[0].Mitigation, c.Vulns[0].Workaround = "Only with frob=on.", "Set frob=off."
+	a := &Build(c, Project{}, nil).Vulns[0]
+	if a.Title() != c.Vulns[0].Title || a.Impact() != c.Vulns[0].Impact || a.Mitigation() != c.Vulns[0].Mitigation || a.Workaround() != c.Vulns[0].Workaround {
 		t.Errorf("texts %q", a.Texts)
 	}
 	// The sections known today, in order; a field added later may add one.
@@ -155,7 +165,7 @@ func TestTextFieldsFromTheTable(t *testing.T) {
 	if len(a.Sections) != n {
 		t.Errorf("%d sections for %d rows with a section", len(a.Sections), n)
 	}
-	var f store.Fields
+	var f store.Vuln
 	seen := map[any]command.Kind{}
 	for _, r := range Fields {
 		var p any

@@ -1,6 +1,9 @@
 package advisory
 
 import (
+	"slices"
+	"strings"
+
 	"github.com/secbot/secbot/mailbot/config"
 	"github.com/secbot/secbot/store"
 	"github.com/secbot/secbot/templates"
@@ -35,11 +38,42 @@ func (a *Advisory) Render(t *templates.Set, draft bool) (subject string, body []
 	}{a, draft})
 }
 
-// CVERequest is what the CVE request template shows: the advisory, and
-// the robot's name to sign with.
+// CVERequest is what the CVE request template shows: the advisory, the
+// numbers of the vulnerabilities it asks ids for, and the robot's name to
+// sign with.
 type CVERequest struct {
 	*Advisory
-	Robot string
+	// Numbers are the vulnerabilities asked for, by number; nil asks for
+	// every vulnerability of the advisory.
+	Numbers []int
+	Robot   string
+}
+
+// Title is the titles of the vulnerabilities asked for, separated by
+// "; ", for the request's subject.
+func (r CVERequest) Title() string {
+	var out []string
+	for _, v := range r.Asked() {
+		if t := v.Title(); t != "" {
+			out = append(out, t)
+		}
+	}
+	return strings.Join(out, "; ")
+}
+
+// Asked are the vulnerabilities the request describes, each separately,
+// so that the CNA can split or merge them.
+func (r CVERequest) Asked() []Vulnerability {
+	if r.Numbers == nil {
+		return r.Vulns
+	}
+	var out []Vulnerability
+	for _, v := range r.Vulns {
+		if slices.Contains(r.Numbers, v.N) {
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 // Text is the rendered advisory of case id as the CLI prints it: its

@@ -49,6 +49,7 @@ const (
 	KindHold       Kind = "hold"
 	KindTell       Kind = "tell"
 	KindShare      Kind = "share"
+	KindVuln       Kind = "vuln"
 )
 
 // Limits that bound the work Parse does and the size of what it returns.
@@ -93,7 +94,11 @@ type Command struct {
 	CWE string // type: "CWE-79", or empty when only text was given
 
 	Severity string // none, low, medium, high or critical
-	CVSS     string // optional CVSS 3.x or 4.0 vector, syntax-checked
+	CVSS     string // optional CVSS 3.x or 4.0 vector, in canonical form
+	// Score is the CVSS vector's base score; Band the level it falls in
+	// ("" without a vector).
+	Score float64
+	Band  string
 
 	CVE string // "CVE-2026-12345"
 
@@ -124,6 +129,11 @@ type Command struct {
 	Now bool // publish now
 
 	Drop string // patch drop NAME
+
+	// vuln: VulnOp is VulnSelect, VulnAdd or VulnDrop; Vuln the number
+	// of the vulnerability selected or dropped.
+	VulnOp string
+	Vuln   int
 
 	// share: Plain lets the draft go signed only to a reporter without a
 	// trusted key; WithPatches attaches the patches.

@@ -69,7 +69,16 @@ func TestParseKeywords(t *testing.T) {
 		"severity critical CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H")
 	check("severity high CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N/U:amber",
 		"severity high CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N/U:Amber")
+	check("severity CVSS:4.0/VC:H/AV:N/AC:L/AT:N/PR:N/UI:N/VI:H/VA:H/SC:N/SI:N/SA:N",
+		"severity critical CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N")
+	check("severity cvss:3.1/AV:N/AC:L/PR:N/UI:R/S:C/C:L/I:L/A:N",
+		"severity medium CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:C/C:L/I:L/A:N")
 	check("severity clear", "severity clear")
+
+	check("vuln 2", "vuln 2")
+	check("Vuln #3", "vuln 3")
+	check("vuln ADD", "vuln add")
+	check("vuln drop 2.", "vuln drop 2")
 
 	check("cve cve-2026-12345", "cve CVE-2026-12345")
 	check("cve request", "cve request")
@@ -184,10 +193,18 @@ func TestParseErrors(t *testing.T) {
 	check("type CWE-0", 1, "bad CWE id")
 	check("severity urgent", 1, "bad severity")
 	check("severity high CVSS:2.0/AV:N", 1, "want CVSS:3.1")
-	check("severity high CVSS:3.1/AV:N/AC:L", 1, "base metrics missing: A, C, I, PR, S, UI")
+	check("severity high CVSS:3.1/AV:N/AC:L", 1, "base metric PR is not defined")
 	check("severity high CVSS:3.1/AV:N/AV:N", 1, "given twice")
-	check("severity high CVSS:3.1/AV:Q/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", 1, `bad value "Q" for AV`)
-	check("severity high CVSS:3.1/XX:N", 1, "unknown metric")
+	check("severity high CVSS:3.1/AV:Q/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", 1, "invalid metric value")
+	check("severity high CVSS:3.1/XX:N", 1, "invalid metric abbreviation")
+	check("severity CVSS:3.1/AV:N", 1, "not defined")
+	check("vuln", 1, "want vuln N, vuln add or vuln drop N")
+	check("vuln 0", 1, "bad vulnerability number")
+	check("vuln -1", 1, "bad vulnerability number")
+	check("vuln two", 1, "bad vulnerability number")
+	check("vuln drop", 1, "bad vulnerability number")
+	check("vuln drop 1 2", 1, "want vuln N")
+	check("vuln add 2", 1, "want vuln N")
 	check("severity high CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H extra", 1, `unexpected "extra"`)
 
 	check("cve CVE-26-1234", 1, "want CVE-YYYY-NNNN")

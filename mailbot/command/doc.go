@@ -3,10 +3,11 @@
 //
 // The package is pure: it does no I/O (apart from the time zone database that
 // time.LoadLocation reads for crd zone names), reads no clock, and depends
-// only on the standard library and the pure mailbot/versions. The caller verifies the OpenPGP signature,
+// only on the standard library, the pure mailbot/versions and mailbot/cvss
+// (which scores vectors with go-cvss). The caller verifies the OpenPGP signature,
 // extracts the text/plain body and passes it to Parse; it then passes the
 // current time to Validate for the rules that depend on it, and uses
-// AllOrNothing to decide whether a mail with errors may run in part.
+// AllOrNothingCommand to decide whether a mail with errors may run in part.
 //
 // The language, in short (the README's "Maintainer commands" is the user reference):
 //

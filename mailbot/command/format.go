@@ -52,6 +52,8 @@ func (c Command) String() string {
 		if c.Drop != "" {
 			return kw + " drop " + c.Drop
 		}
+	case KindVuln:
+		return formatVuln(c)
 	case KindPublish:
 		if c.Now {
 			return kw + " now"

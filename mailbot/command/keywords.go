@@ -34,6 +34,7 @@ var actions = map[string]keyword{
 	"hold":         {KindHold, noArgument, false},
 	"tell":         {KindTell, parseTell, false},
 	"share":        {KindShare, parseShare, false},
+	"vuln":         {KindVuln, parseVuln, false},
 }
 
 // suggest returns the keyword closest to an unknown word, or "" when none

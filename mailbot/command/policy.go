@@ -11,6 +11,11 @@ package command
 // wrote "publish" beside a mistyped crd meant the corrected crd to be
 // published, not the old one.
 //
+// So is "vuln drop N": it throws away everything known of a vulnerability,
+// and the line that failed may have been the one meant to describe it
+// elsewhere, or the wrong N may have been typed with the right one on a
+// failed line.
+//
 // Field updates and read-only commands (status, advisory) are not: the
 // lines that parsed run and the transcript reports the others. Neither is
 // hold, on purpose: a hold must take effect even from a mail with errors,
@@ -26,4 +31,13 @@ func AllOrNothing(k Kind) bool {
 		return true
 	}
 	return false
+}
+
+// AllOrNothingCommand is AllOrNothing for one command, whose arguments may
+// decide: "vuln drop N" is, selecting or adding a vulnerability is not.
+func AllOrNothingCommand(c Command) bool {
+	if c.Kind == KindVuln {
+		return c.VulnOp == VulnDrop
+	}
+	return AllOrNothing(c.Kind)
 }

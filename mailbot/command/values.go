@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/secbot/secbot/mailbot/cvss"
 )
 
 // parseType parses "[CWE-N] [text]" or "clear".
@@ -39,7 +41,8 @@ var severities = map[string]string{
 	"high": "high", "important": "high", "critical": "critical",
 }
 
-// parseSeverity parses "LEVEL [CVSS-VECTOR]" or "clear".
+// parseSeverity parses "LEVEL [CVSS-VECTOR]", "CVSS-VECTOR" or "clear".
+// A vector alone takes the level its base score falls in.
 func parseSeverity(c *Command, arg string) error {
 	if isClear(arg) {
 		c.Clear = true
@@ -49,18 +52,26 @@ func parseSeverity(c *Command, arg string) error {
 	if len(w) == 0 {
 		return fmt.Errorf("%w: severity needs a level, or clear", ErrMissingArgument)
 	}
-	level, ok := severities[strings.ToLower(w[0])]
-	if !ok {
+	if len(w) == 1 && hasPrefixFold(w[0], "cvss:") {
+		w = []string{"", w[0]}
+	} else if level, ok := severities[strings.ToLower(w[0])]; ok {
+		c.Severity = level
+	} else {
 		return fmt.Errorf("bad severity %q: want none, low, medium, high or critical", w[0])
 	}
-	c.Severity = level
 	switch len(w) {
 	case 1:
 		return nil
 	case 2:
-		v, err := ParseCVSS(w[1])
-		c.CVSS = v
-		return err
+		v, err := cvss.Parse(w[1])
+		if err != nil {
+			return err
+		}
+		c.CVSS, c.Score, c.Band = v.String, v.Score, v.Band()
+		if c.Severity == "" {
+			c.Severity = c.Band
+		}
+		return nil
 	}
 	return fmt.Errorf("severity: unexpected %q", w[2])
 }

@@ -72,7 +72,7 @@ func renderCVERequest(r *renderer, om *store.OutMail, sp Spec) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return r.templateMail(om, sp, advisory.CVERequest{Advisory: a, Robot: r.Config.Robot.Name})
+	return r.templateMail(om, sp, advisory.CVERequest{Advisory: a, Numbers: sp.Vulns, Robot: r.Config.Robot.Name})
 }
 
 // renderAnnounce writes the public announcement: the final advisory and

@@ -106,7 +106,8 @@ func (f *fixture) addCase(t *testing.T) {
 			Reporters: []string{"rita@reporter.example"}, Messages: []uint64{f.msg},
 			Keys: map[string]*store.ReporterKeys{"rita@reporter.example": {Current: &store.ReporterKey{
 				Armored: armored, Fingerprint: f.reporterFP, Source: store.KeySourceReport, Since: f.now}}},
-			Fields:  store.Fields{Title: "Heap overflow in frob()", CRD: f.now.Add(7 * 24 * time.Hour)},
+			Fields: store.Fields{CRD: f.now.Add(7 * 24 * time.Hour)},
+			Vulns:  []store.Vuln{{N: 1, Title: "Heap overflow in frob()"}}, VulnSeq: 1,
 			Embargo: store.Embargo{Published: f.now}})
 	})
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 
 	gomail "github.com/emersion/go-message/mail"
 
+	"github.com/secbot/secbot/mailbot/advisory"
 	"github.com/secbot/secbot/mailbot/config"
 	"github.com/secbot/secbot/mailbot/keyring"
 	"github.com/secbot/secbot/store"
@@ -131,10 +132,12 @@ func (r *renderer) templateMail(om *store.OutMail, sp Spec, data any) ([]byte, e
 	return textMail(r.header(om, subj, sp), body)
 }
 
-// caseBase are the fields every case mail's template may show.
+// caseBase are the fields every case mail's template may show. The CVE
+// ids and the titles are those of all the case's vulnerabilities.
 func (r *renderer) caseBase(c *store.Case) map[string]any {
+	a := advisory.Build(c, advisory.ProjectOf(r.Config), nil)
 	return map[string]any{"Case": c.ID, "Project": r.projectName(), "ProjectURL": r.Config.Robot.ProjectURL,
-		"CVE": c.Fields.CVE, "Title": c.Fields.Title, "CRD": OrNone(FmtCRD(c.Fields.CRD)), "Robot": r.Config.Robot.Name}
+		"CVE": a.CVE(), "Title": a.Title(), "CRD": OrNone(FmtCRD(c.Fields.CRD)), "Robot": r.Config.Robot.Name}
 }
 
 // renderSimple is the rendering of a kind whose row names no function of

@@ -27,6 +27,9 @@ type Spec struct {
 	ContactSigned bool   `json:"contact_signed,omitempty"`
 	// WithPatches: a shared draft carries the patches too.
 	WithPatches bool `json:"with_patches,omitempty"`
+	// Vulns are the vulnerabilities a CVE request asks ids for, by
+	// number; none: every vulnerability of the case.
+	Vulns []int `json:"vulns,omitempty"`
 	// Confirm is a key confirmation mail's fingerprint and token.
 	Confirm *KeyConfirmSpec `json:"confirm,omitempty"`
 }

@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"fmt"
 	"strings"
 	"time"
 )
@@ -24,7 +25,17 @@ type Fields struct {
 	Mitigation  string    // mitigating factors, e.g. only non-default configurations are exposed
 	Workaround  string    // configuration changes that reduce exposure
 	Credits     []string  // credits to the original reporter and others
+
+	// Vulns, for an advisory of several vulnerabilities, holds one Fields
+	// each, numbered by N; Missing then checks the fields that describe a
+	// vulnerability in each of them, and the case's (project, crd) here.
+	Vulns []Fields
+	N     int
 }
+
+// caseWide are the fields an advisory of several vulnerabilities states
+// once, for all of them.
+var caseWide = map[string]bool{FieldProjectName: true, FieldProjectURL: true, FieldCRD: true}
 
 // The user-facing names of the advisory fields, in the seed's order.
 const (
@@ -51,7 +62,34 @@ const (
 // Recommended are the rest of the seed's list: versions not affected and not
 // checked, CVE identifier (it may be requested later, on the distros list
 // for instance), mitigating factors, workarounds and credits.
+//
+// With several vulnerabilities (f.Vulns), a field of one of them that is
+// missing is named with it: "vulnerability 2: impact".
 func Missing(f Fields) (required, recommended []string) {
+	if len(f.Vulns) == 0 {
+		return missingOne(f)
+	}
+	keep := func(names []string, wide bool, prefix string) []string {
+		var out []string
+		for _, n := range names {
+			if caseWide[n] == wide {
+				out = append(out, prefix+n)
+			}
+		}
+		return out
+	}
+	req, rec := missingOne(f)
+	required, recommended = keep(req, true, ""), keep(rec, true, "")
+	for _, v := range f.Vulns {
+		req, rec := missingOne(v)
+		prefix := fmt.Sprintf("vulnerability %d: ", v.N)
+		required = append(required, keep(req, false, prefix)...)
+		recommended = append(recommended, keep(rec, false, prefix)...)
+	}
+	return required, recommended
+}
+
+func missingOne(f Fields) (required, recommended []string) {
 	for _, x := range []struct {
 		name     string
 		set      bool

@@ -44,3 +44,22 @@ func TestMissing(t *testing.T) {
 	noCRD.CRD = Fields{}.CRD
 	check("zero crd", noCRD, []string{"coordinated release date (crd)"}, nil)
 }
+
+// TestMissingSeveral: with several vulnerabilities, the case's fields
+// are named once and each vulnerability's with its number; a complete
+// first vulnerability does not hide an incomplete second one.
+func TestMissingSeveral(t *testing.T) {
+	one, two := complete(), complete()
+	one.N, two.N = 1, 2
+	two.Impact, two.CVE = "", ""
+	f := complete()
+	f.CRD = Fields{}.CRD
+	f.Vulns = []Fields{one, two}
+	req, rec := Missing(f)
+	if want := []string{"coordinated release date (crd)", "vulnerability 2: impact"}; !slices.Equal(req, want) {
+		t.Errorf("required %q, want %q", req, want)
+	}
+	if want := []string{"vulnerability 2: CVE identifier"}; !slices.Equal(rec, want) {
+		t.Errorf("recommended %q, want %q", rec, want)
+	}
+}
