@@ -33,6 +33,8 @@ type Config struct {
 	Announce    Announce     `toml:"announce"`
 	Log         Log          `toml:"log"`
 	Response    Response     `toml:"response"`
+	Export      Export       `toml:"export"`
+	Publish     Publish      `toml:"publish"`
 
 	// dir is the directory of the file, against which relative paths resolve.
 	dir string
@@ -214,6 +216,7 @@ func (c *Config) defaults() {
 	if c.Log.Level == "" {
 		c.Log.Level = "info"
 	}
+	c.exportDefaults()
 }
 
 // Path resolves a path from the config file relative to its directory.
@@ -277,6 +280,7 @@ func (c *Config) Check(keys KeyChecker, now time.Time) Problems {
 	}
 	c.checkDisclosure(&p, keys, now)
 	c.checkResponse(&p, keys, now)
+	c.checkPublish(&p)
 	if c.Commands.MaxSignatureAge < time.Minute {
 		p.addf("commands.max_signature_age %s: must be at least 1m", c.Commands.MaxSignatureAge)
 	}
