@@ -63,7 +63,7 @@ func testCases(t *testing.T) map[string]Case {
 	}
 	second := Vuln{N: 2, Title: "Use after free in unfrob()", Impact: "Crash.", Type: advisory.Type{CWE: "CWE-416", Text: "Use after free"},
 		Severity: advisory.Severity{Level: "medium", CVSS: "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:L/VI:N/VA:H/SC:N/SI:N/SA:N"},
-		CVE: "CVE-2026-12346", Affected: list(t, "2.0.0..2.0.3"), Branches: advisory.Branches{{Name: "2.0", Fixed: "2.0.4"}}}
+		CVE:      "CVE-2026-12346", Affected: list(t, "2.0.0..2.0.3"), Branches: advisory.Branches{{Name: "2.0", Fixed: "2.0.4"}}}
 	return map[string]Case{
 		"demo":          adv("SEC-2026-0001", demo),
 		"several":       adv("SEC-2026-0002", demo, second),
