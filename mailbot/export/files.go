@@ -81,3 +81,25 @@ func All(c Case, s Settings, o Options) ([]File, error) {
 	}
 	return out, nil
 }
+
+// CNAContainers are the draft CVE JSON 5 CNA containers of every
+// vulnerability of case c, for the CNA a CVE request goes to: named
+// "SEC-2026-0001-1.cve.json", whether or not the vulnerability has an id.
+func CNAContainers(c Case, s Settings) ([]File, error) {
+	var out []File
+	for _, v := range c.Vulns {
+		k, err := cveCNA(c, v, s)
+		if err != nil {
+			return nil, err
+		}
+		var b bytes.Buffer
+		e := json.NewEncoder(&b)
+		e.SetEscapeHTML(false)
+		e.SetIndent("", "  ")
+		if err := e.Encode(k); err != nil {
+			return nil, fmt.Errorf("encode cve container: %w", err)
+		}
+		out = append(out, File{Format: "cve", Path: vulnID(c, v) + ".cve.json", Data: b.Bytes()})
+	}
+	return out, nil
+}

@@ -2,6 +2,7 @@ package outmail
 
 import (
 	"github.com/secbot/secbot/mailbot/advisory"
+	"github.com/secbot/secbot/mailbot/export"
 	"github.com/secbot/secbot/mailbot/policy"
 	"github.com/secbot/secbot/store"
 )
@@ -72,7 +73,23 @@ func renderCVERequest(r *renderer, om *store.OutMail, sp Spec) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return r.templateMail(om, sp, advisory.CVERequest{Advisory: a, Robot: r.Config.Robot.Name})
+	subj, body, err := r.Templates.Render(r.row.Template, advisory.CVERequest{Advisory: a, Robot: r.Config.Robot.Name})
+	if err != nil {
+		return nil, PermanentError{err}
+	}
+	// The draft CVE JSON 5 container of each vulnerability, for the CNA
+	// to file; the mail is encrypted to the CNA like the rest. A container
+	// that cannot be built (no URL to reference yet) does not hold up the
+	// request, which says why it has none.
+	files, err := export.CNAContainers(export.NewCase(a), export.SettingsOf(r.Config))
+	if err != nil {
+		body = append(body, "\n(No draft CVE JSON 5 container is attached: "+err.Error()+".)\n"...)
+	}
+	var atts []attachment
+	for _, f := range files {
+		atts = append(atts, attachment{Name: f.Path, ContentType: "application/json", Data: f.Data})
+	}
+	return multipartMail(r.header(om, subj, sp), body, atts)
 }
 
 // renderAnnounce writes the public announcement: the final advisory and
