@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/secbot/secbot/mailbot"
 	"github.com/secbot/secbot/mailbot/demo"
 	"github.com/secbot/secbot/store"
 )
@@ -89,5 +90,26 @@ func scanSite(t *testing.T, dir string, texts ...string) {
 	})
 	if err != nil || n < 5 {
 		t.Fatalf("scanned %d files: %v", n, err)
+	}
+}
+
+// TestPublishCommandFailureIsTold: publish.command runs after the pages
+// are written; when it fails, the maintainers get a notice with its exit
+// status and standard error.
+func TestPublishCommandFailureIsTold(t *testing.T) {
+	e := newEnv(t, demo.Options{Tune: func(o *mailbot.Options) {
+		o.Config.Publish.Command = []string{"sh", "-c", "test -f index.html && echo SITE-PUSH-FAILED >&2; exit 3"}
+	}})
+	relayID := e.openCase()
+	body, _ := fieldsBody(e, 7)
+	e.command(relayID, body+"publish now\n")
+	if err := e.WaitSite(e.ctx, "SEC-2026-0001", wait); err != nil {
+		t.Fatal(err)
+	}
+	text := e.mailSaying(e.Maintainers[0], "publish.command failed")
+	for _, want := range []string{"exit status 3", "SITE-PUSH-FAILED"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("notice lacks %q:\n%s", want, text)
+		}
 	}
 }
