@@ -34,6 +34,9 @@ type Options struct {
 	IMAPTLS, SMTPTLS *tls.Config
 	// OnIdle is called each time the intake has caught up with the mailbox.
 	OnIdle func()
+	// OnSite is called each time the public pages were written for the
+	// publication of caseID ("" at start), with the files that changed.
+	OnSite func(caseID string, written []string)
 	// SchedulerPoll bounds how long the scheduler sleeps between looks at
 	// its timers (default 30s); tests with a moving clock set it short.
 	SchedulerPoll time.Duration
@@ -148,6 +151,7 @@ func (b *Bot) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	b.writeSite(ctx, "") // what a crash after a publication left out, and security.txt
 	runCtx, stopIntake := context.WithCancel(ctx)
 	defer stopIntake()
 	sendCtx, stopSend := context.WithCancel(context.WithoutCancel(ctx))

@@ -1,6 +1,7 @@
 package mailbot
 
 import (
+	"context"
 	"fmt"
 	"time"
 
@@ -84,7 +85,8 @@ func (b *Bot) queueCVERequest(tx *store.Tx, c *store.Case, cna keyring.ContactKe
 
 // publishCase ends the embargo: the signed announcement goes to the
 // announce addresses, the reporters and every pre-notified contact are
-// told, and the case is marked published.
+// told, and the case is marked published. Once that commits, the public
+// pages are written (publish.dir).
 func (b *Bot) publishCase(tx *store.Tx, c *store.Case, now time.Time) (int, error) {
 	c.State, c.Embargo.Published, c.Embargo.Armed = store.StatePublished, now, false
 	for _, k := range []string{store.TimerPublish, store.TimerRemind} {
@@ -115,6 +117,9 @@ func (b *Bot) publishCase(tx *store.Tx, c *store.Case, now time.Time) (int, erro
 		return 0, err
 	}
 	n += k
-	tx.OnCommit(func() { b.log.Info("case published", "case", c.ID, "announcements", len(b.cfg.Announce.Addresses)) })
+	tx.OnCommit(func() {
+		b.log.Info("case published", "case", c.ID, "announcements", len(b.cfg.Announce.Addresses))
+		b.writeSite(context.Background(), c.ID) // after the commit: see site.go
+	})
 	return n, nil
 }

@@ -31,6 +31,7 @@ var commands = []command{
 	{"case list", "case list -c FILE: list cases", cmdCaseList},
 	{"case show", "case show -c FILE ID: show a case and its timeline", cmdCaseShow},
 	{"case advisory", "case advisory -c FILE [-final] ID: render the case's advisory (a draft unless -final)", cmdCaseAdvisory},
+	{"case export", "case export -c FILE -format cve|osv|csaf [-dir DIR] ID: write the case's CVE JSON 5, OSV or CSAF 2.0 documents", cmdCaseExport},
 	{"outbox", "outbox -c FILE [-all]: list pending and failed mail", cmdOutbox},
 	{"status", "status -c FILE: the running daemon's health and counters; exit 1 when unhealthy", cmdStatus},
 	{"backup", "backup -c FILE OUT: copy the store to OUT (mode 0600, never overwritten), also while secbot runs", cmdBackup},

@@ -28,6 +28,8 @@ type query struct {
 	ID    string `json:"id,omitempty"`
 	All   bool   `json:"all,omitempty"`
 	Final bool   `json:"final,omitempty"`
+	// Format is the export format of "export".
+	Format string `json:"format,omitempty"`
 }
 
 // renderEnv is what rendering an advisory needs: the config (for the
@@ -73,6 +75,11 @@ func (q query) answer(w io.Writer, tx *store.Tx, env *renderEnv) error {
 		}
 		_, err = io.WriteString(w, text)
 		return err
+	case "export":
+		if env == nil {
+			return errNotReady
+		}
+		return exportFiles(w, tx, env, q.ID, q.Format, time.Now())
 	}
 	return fmt.Errorf("unknown query %q", q.Cmd)
 }
@@ -91,7 +98,7 @@ func runQuery(cfg *config.Config, q query, w io.Writer) error {
 	}
 	defer st.Close()
 	var env *renderEnv
-	if q.Cmd == "advisory" {
+	if q.Cmd == "advisory" || q.Cmd == "export" {
 		if env, err = newRenderEnv(cfg); err != nil {
 			return err
 		}

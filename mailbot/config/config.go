@@ -34,6 +34,8 @@ type Config struct {
 	Log         Log          `toml:"log"`
 	Response    Response     `toml:"response"`
 	Metrics     Metrics      `toml:"metrics"`
+	Export      Export       `toml:"export"`
+	Publish     Publish      `toml:"publish"`
 
 	// dir is the directory of the file, against which relative paths resolve.
 	dir string
@@ -246,6 +248,7 @@ func (c *Config) defaults() {
 	if c.Log.Format == "" {
 		c.Log.Format = "text"
 	}
+	c.exportDefaults()
 }
 
 // Path resolves a path from the config file relative to its directory.
@@ -309,6 +312,7 @@ func (c *Config) Check(keys KeyChecker, now time.Time) Problems {
 	}
 	c.checkDisclosure(&p, keys, now)
 	c.checkResponse(&p, keys, now)
+	c.checkPublish(&p)
 	if c.Commands.MaxSignatureAge < time.Minute {
 		p.addf("commands.max_signature_age %s: must be at least 1m", c.Commands.MaxSignatureAge)
 	}

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -37,7 +38,7 @@ func Run(ctx context.Context, out io.Writer, dir string) error {
 	n.say("In-process IMAP server on %s, SMTP server on %s.", w.Sim.IMAPAddr, w.Sim.SMTPAddr)
 	n.say("Generated OpenPGP keys: robot %s, maintainers %s and %s, reporter %s.",
 		fp(w.Robot), w.Maintainers[0].Address, w.Maintainers[1].Address, w.Reporter.Address)
-	steps := []func() error{n.start, n.report, n.checkRelay, n.encryptedFollowUp, n.confirmKey, n.maintainerCommands, n.forgedCommand, n.prenotify, n.armPublication, n.restart, n.crdArrives, n.summary}
+	steps := []func() error{n.start, n.report, n.checkRelay, n.encryptedFollowUp, n.confirmKey, n.maintainerCommands, n.forgedCommand, n.prenotify, n.armPublication, n.restart, n.crdArrives, n.summary, n.website}
 	for _, step := range steps {
 		if err := step(); err != nil {
 			return err
@@ -553,6 +554,40 @@ func (n *narrator) summary() error {
 		}
 		return nil
 	})
+}
+
+// website lists the files publication wrote into publish.dir.
+func (n *narrator) website() error {
+	n.title("The public pages publication wrote (publish.dir " + n.w.SiteDir + ")")
+	if err := n.w.WaitSite(n.ctx, n.caseID, waitTimeout); err != nil {
+		return err
+	}
+	files, err := SiteFiles(n.w.SiteDir)
+	if err != nil {
+		return err
+	}
+	if err := check(map[string]bool{"the case's page was written": slices.Contains(files, n.caseID+"/index.html")}); err != nil {
+		return err
+	}
+	for _, f := range files {
+		n.say("  %s", f)
+	}
+	return nil
+}
+
+// SiteFiles lists the files below dir, as sorted slash paths.
+func SiteFiles(dir string) ([]string, error) {
+	var files []string
+	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, err := filepath.Rel(dir, p)
+		files = append(files, filepath.ToSlash(rel))
+		return err
+	})
+	sort.Strings(files)
+	return files, err
 }
 
 func plusAddress(w *World, caseID string) string { return "security+" + caseID + "@" + Domain }

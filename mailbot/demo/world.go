@@ -37,7 +37,9 @@ type Person struct {
 
 // World is a mail system, people, keys and a secbot.
 type World struct {
-	Dir         string
+	Dir string
+	// SiteDir is publish.dir: the public pages written at the CRD.
+	SiteDir     string
 	Sim         *mailsim.Sim
 	ConfigPath  string
 	Robot       Person
@@ -53,12 +55,15 @@ type World struct {
 	Clock *Clock
 	Log   *slog.Logger
 
-	mu        sync.Mutex
-	store     *store.Store
-	bot       *mailbot.Bot
-	cancel    context.CancelFunc
-	done      chan error
-	idle      chan struct{}
+	mu     sync.Mutex
+	store  *store.Store
+	bot    *mailbot.Bot
+	cancel context.CancelFunc
+	done   chan error
+	idle   chan struct{}
+	// site receives the case id of each publication whose pages were
+	// written (Options.OnSite).
+	site      chan string
 	options   func(*mailbot.Options)
 	skipCheck bool
 	seq       int // numbers the Message-IDs Compose makes; under mu
@@ -85,7 +90,7 @@ type Options struct {
 // NewWorld generates keys, writes the config into dir and starts the
 // mail system. The bot is started with Start.
 func NewWorld(dir string, opts Options) (*World, error) {
-	w := &World{Dir: dir, Log: opts.Logger, options: opts.Tune, skipCheck: opts.SkipCheck}
+	w := &World{Dir: dir, SiteDir: filepath.Join(dir, "site"), site: make(chan string, 16), Log: opts.Logger, options: opts.Tune, skipCheck: opts.SkipCheck}
 	if w.Log == nil {
 		w.Log = slog.New(slog.DiscardHandler)
 	}
@@ -204,6 +209,10 @@ password = %q
 		return err
 	}
 	fmt.Fprintf(&b, "\n[cve]\ncna_address = %q\ncna_key_file = %q\n\n[announce]\naddresses = [%q]\n", w.CNA.Address, cnaFile, w.Announce)
+	// The public pages go to SiteDir at the CRD.
+	fmt.Fprintf(&b, "\n[export]\nosv_ecosystem = \"Go\"\nosv_package = \"demo.example/frob\"\nversion_scheme = \"semver\"\n"+
+		"\n[publish]\ndir = \"site\"\nurl = \"https://demo.example/security/\"\n"+
+		"\n[publish.security_txt]\npolicy = \"https://demo.example/security/policy\"\npreferred_languages = \"en\"\n")
 	fmt.Fprintf(&b, "\n[embargo.holidays]\n\"2026-12-25\" = \"Christmas Day\"\n\"2027-01-01\" = \"New Year's Day\"\n")
 	b.WriteString(opts.ConfigExtra)
 	w.ConfigPath = filepath.Join(w.Dir, "secbot.toml")
@@ -245,6 +254,12 @@ func (w *World) Start(ctx context.Context) error {
 		OnIdle: func() {
 			select {
 			case idle <- struct{}{}:
+			default:
+			}
+		},
+		OnSite: func(caseID string, _ []string) {
+			select {
+			case w.site <- caseID:
 			default:
 			}
 		}}
@@ -334,6 +349,25 @@ func (w *World) WaitIdle(ctx context.Context, timeout time.Duration) error {
 		return fmt.Errorf("intake not idle after %s", timeout)
 	case <-ctx.Done():
 		return ctx.Err()
+	}
+}
+
+// WaitSite waits until the public pages of caseID's publication were
+// written.
+func (w *World) WaitSite(ctx context.Context, caseID string, timeout time.Duration) error {
+	t := time.NewTimer(timeout)
+	defer t.Stop()
+	for {
+		select {
+		case id := <-w.site:
+			if id == caseID {
+				return nil
+			}
+		case <-t.C:
+			return fmt.Errorf("pages of %s not written after %s", caseID, timeout)
+		case <-ctx.Done():
+			return ctx.Err()
+		}
 	}
 }
 

@@ -1,7 +1,10 @@
 package outmail
 
 import (
+	"slices"
+
 	"github.com/secbot/secbot/mailbot/advisory"
+	"github.com/secbot/secbot/mailbot/export"
 	"github.com/secbot/secbot/mailbot/policy"
 	"github.com/secbot/secbot/store"
 )
@@ -72,7 +75,26 @@ func renderCVERequest(r *renderer, om *store.OutMail, sp Spec) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return r.templateMail(om, sp, advisory.CVERequest{Advisory: a, Numbers: sp.Vulns, Robot: r.Config.Robot.Name})
+	req := advisory.CVERequest{Advisory: a, Numbers: sp.Vulns, Robot: r.Config.Robot.Name}
+	subj, body, err := r.Templates.Render(r.row.Template, req)
+	if err != nil {
+		return nil, PermanentError{err}
+	}
+	// The draft CVE JSON 5 container of each vulnerability, for the CNA
+	// to file; the mail is encrypted to the CNA like the rest. A container
+	// that cannot be built (no URL to reference yet) does not hold up the
+	// request, which says why it has none.
+	ec := export.NewCase(a)
+	ec.Vulns = slices.DeleteFunc(ec.Vulns, func(v export.Vuln) bool { return !asked(req, v.N) })
+	files, err := export.CNAContainers(ec, export.SettingsOf(r.Config))
+	if err != nil {
+		body = append(body, "\n(No draft CVE JSON 5 container is attached: "+err.Error()+".)\n"...)
+	}
+	var atts []attachment
+	for _, f := range files {
+		atts = append(atts, attachment{Name: f.Path, ContentType: "application/json", Data: f.Data})
+	}
+	return multipartMail(r.header(om, subj, sp), body, atts)
 }
 
 // renderAnnounce writes the public announcement: the final advisory and
@@ -107,4 +129,14 @@ func renderEmbargoEnd(r *renderer, om *store.OutMail, sp Spec) ([]byte, error) {
 func (r *renderer) isDistros(id string) bool {
 	d, ok := r.Keys.DownstreamByID(id)
 	return ok && d.Kind == policy.KindDistros
+}
+
+// asked reports whether the CVE request req asks for vulnerability n.
+func asked(req advisory.CVERequest, n int) bool {
+	for _, v := range req.Asked() {
+		if v.N == n {
+			return true
+		}
+	}
+	return false
 }

@@ -1,0 +1,54 @@
+package website
+
+import (
+	"bytes"
+	_ "embed"
+	"fmt"
+	"html/template"
+	"strings"
+
+	"github.com/secbot/secbot/mailbot/export"
+)
+
+//go:embed style.css
+var styleCSS []byte
+
+//go:embed page.html
+var pageHTML string
+
+var pageTmpl = template.Must(template.New("page").Funcs(template.FuncMap{
+	"score": func(v export.Vuln) string {
+		if v.Severity.CVSS == "" {
+			return ""
+		}
+		s, err := export.ScoreOf(v.Severity.CVSS)
+		if err != nil {
+			return ""
+		}
+		return fmt.Sprintf("%.1f %s", s.Base, strings.ToLower(s.Severity))
+	},
+	"date": func(p Page) string { return p.Published.UTC().Format("2006-01-02") },
+}).Parse(pageHTML))
+
+// advisoryData is what the page template shows of one case.
+type advisoryData struct {
+	Site    Site
+	Page    Page
+	Exports []export.File
+	Up      string // the path back to the index
+}
+
+func (s Site) advisoryHTML(p Page, files []export.File) ([]byte, error) {
+	var b bytes.Buffer
+	err := pageTmpl.ExecuteTemplate(&b, "advisory", advisoryData{Site: s, Page: p, Exports: files, Up: "../"})
+	return b.Bytes(), err
+}
+
+func (s Site) index(pages []Page) ([]byte, error) {
+	var b bytes.Buffer
+	err := pageTmpl.ExecuteTemplate(&b, "index", struct {
+		Site  Site
+		Pages []Page
+	}{s, pages})
+	return b.Bytes(), err
+}
