@@ -133,6 +133,9 @@ func (b *Bot) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := b.armDigest(); err != nil { // before the scheduler looks
+		b.log.Error("arm the digest", "err", err)
+	}
 	runCtx, stopIntake := context.WithCancel(ctx)
 	defer stopIntake()
 	sendCtx, stopSend := context.WithCancel(context.WithoutCancel(ctx))

@@ -33,6 +33,7 @@ type Config struct {
 	Announce    Announce     `toml:"announce"`
 	Log         Log          `toml:"log"`
 	Response    Response     `toml:"response"`
+	Digest      Digest       `toml:"digest"`
 
 	// dir is the directory of the file, against which relative paths resolve.
 	dir string
@@ -172,7 +173,7 @@ type Log struct {
 func Load(path string) (*Config, error) {
 	// Defaults a missing key cannot express as a zero value are set
 	// before decoding.
-	c := Config{Commands: Commands{RequireCaseID: true}}
+	c := Config{Commands: Commands{RequireCaseID: true}, Digest: Digest{Hour: 9}}
 	md, err := toml.DecodeFile(path, &c)
 	if err != nil {
 		return nil, fmt.Errorf("read config %s: %w", path, err)
@@ -294,6 +295,7 @@ func (c *Config) Check(keys KeyChecker, now time.Time) Problems {
 	}
 	c.checkDisclosure(&p, keys, now)
 	c.checkResponse(&p, keys, now)
+	c.checkDigest(&p)
 	if c.Commands.MaxSignatureAge < time.Minute {
 		p.addf("commands.max_signature_age %s: must be at least 1m", c.Commands.MaxSignatureAge)
 	}
