@@ -20,29 +20,43 @@ import (
 // encryption subkey in use at now, and their self-signatures; no other
 // user id, subkey or third-party signature. It is binary (not armored).
 func MinimalKey(key *crypto.Key, addr string, now time.Time) ([]byte, error) {
-	e := key.GetEntity()
-	id := identityFor(e, addr)
-	if id == nil || id.SelfSignature == nil {
-		return nil, errors.New("minimal key: no self-signed user id")
-	}
-	enc, ok := e.EncryptionKey(now)
+	enc, ok := key.GetEntity().EncryptionKey(now)
 	if !ok {
 		return nil, errors.New("minimal key: no usable encryption key")
 	}
-	min := &openpgp.Entity{PrimaryKey: e.PrimaryKey,
+	return keyFor(key, addr, func(sk openpgp.Subkey) bool { return sk.PublicKey == enc.PublicKey })
+}
+
+// AddressKey is the public key of key with the user id naming addr
+// alone (else the primary one), every subkey, and self-signatures only:
+// what a Web Key Directory serves for addr. It is binary.
+func AddressKey(key *crypto.Key, addr string) ([]byte, error) {
+	return keyFor(key, addr, func(openpgp.Subkey) bool { return true })
+}
+
+// keyFor serializes the public primary key of key, its direct-key self-
+// signature and revocations, the user id for addr with its self-
+// signature, and the subkeys keep takes with their binding signatures.
+func keyFor(key *crypto.Key, addr string, keep func(openpgp.Subkey) bool) ([]byte, error) {
+	e := key.GetEntity()
+	id := identityFor(e, addr)
+	if id == nil || id.SelfSignature == nil {
+		return nil, errors.New("export key: no self-signed user id")
+	}
+	out := &openpgp.Entity{PrimaryKey: e.PrimaryKey, Revocations: e.Revocations,
 		Identities: map[string]*openpgp.Identity{id.Name: {Name: id.Name, UserId: id.UserId,
 			SelfSignature: id.SelfSignature, Signatures: []*packet.Signature{id.SelfSignature}}}}
 	if e.SelfSignature != nil { // a direct-key self-signature (v6 keys)
-		min.SelfSignature, min.Signatures = e.SelfSignature, []*packet.Signature{e.SelfSignature}
+		out.SelfSignature, out.Signatures = e.SelfSignature, []*packet.Signature{e.SelfSignature}
 	}
 	for _, sk := range e.Subkeys {
-		if sk.PublicKey == enc.PublicKey {
-			min.Subkeys = []openpgp.Subkey{{PublicKey: sk.PublicKey, Sig: sk.Sig}}
+		if keep(sk) {
+			out.Subkeys = append(out.Subkeys, openpgp.Subkey{PublicKey: sk.PublicKey, Sig: sk.Sig, Revocations: sk.Revocations})
 		}
 	}
 	var b bytes.Buffer
-	if err := min.Serialize(&b); err != nil {
-		return nil, fmt.Errorf("minimal key: %w", err)
+	if err := out.Serialize(&b); err != nil {
+		return nil, fmt.Errorf("export key: %w", err)
 	}
 	return b.Bytes(), nil
 }
