@@ -1,7 +1,9 @@
 package mailbot_test
 
 import (
+	"bytes"
 	"fmt"
+	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -96,5 +98,27 @@ func TestWeeklyDigest(t *testing.T) {
 	e.mailWith(bob, len(e.Sim.To(bob.Address)), "Weekly digest")
 	if got, ok := e.digestTimer(); !ok || !got.At.Equal(due.AddDate(0, 0, 7)) {
 		t.Errorf("digest timer after firing %+v (%v), want %s", got, ok, due.AddDate(0, 0, 7))
+	}
+
+	// Turned off, the digest's timer goes at the next start.
+	if err := e.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	conf, err := os.ReadFile(e.ConfigPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	off, _, _ := bytes.Cut(conf, []byte("\n[digest]"))
+	if err := os.WriteFile(e.ConfigPath, off, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Start(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.WaitIdle(e.ctx, wait); err != nil {
+		t.Fatal(err)
+	}
+	if got, ok := e.digestTimer(); ok {
+		t.Errorf("digest off, but its timer is kept: %+v", got)
 	}
 }
