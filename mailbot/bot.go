@@ -152,6 +152,9 @@ func (b *Bot) Run(ctx context.Context) error {
 		return err
 	}
 	b.writeSite(ctx, "") // what a crash after a publication left out, and security.txt
+	if err := b.armDigest(); err != nil { // before the scheduler looks
+		b.log.Error("arm the digest", "err", err)
+	}
 	runCtx, stopIntake := context.WithCancel(ctx)
 	defer stopIntake()
 	sendCtx, stopSend := context.WithCancel(context.WithoutCancel(ctx))

@@ -62,8 +62,9 @@
 //     attempt before dialling, sends, and records the delivery.
 //   - The scheduler (Bot.runScheduler) fires the timers in the store
 //     (publication at the CRD, the reminder before it, the first-reply
-//     reminder and its escalation), one transaction per timer; a timer is
-//     deleted in the transaction that does its work.
+//     reminder and its escalation, the weekly digest, which Run arms from
+//     the config before the scheduler starts), one transaction per timer;
+//     a timer is deleted in the transaction that does its work.
 //   - The control socket (cmd/secbot) answers read-only queries from read
 //     transactions; it needs no Bot and no key.
 //

@@ -16,7 +16,8 @@ import (
 const defaultSchedulerPoll = 30 * time.Second
 
 // runScheduler fires the timers kept in the store: publication at the
-// CRD, and the reminder before it. A timer is deleted in the same
+// CRD, the reminder before it, the first-reply promise and the weekly
+// digest. A timer is deleted in the same
 // transaction that does its work, so a crash fires it again, never loses
 // it.
 func (b *Bot) runScheduler(ctx context.Context) error {
@@ -91,6 +92,9 @@ func (b *Bot) fireTimers() (time.Time, error) {
 func (b *Bot) fire(tx *store.Tx, t store.Timer, now time.Time) (int, error) {
 	if err := tx.DeleteTimer(t.Case, t.Kind); err != nil {
 		return 0, err
+	}
+	if t.Kind == store.TimerDigest {
+		return b.digestDue(tx, t, now) // of no case
 	}
 	c, err := tx.Case(t.Case)
 	if err != nil {

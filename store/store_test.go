@@ -210,6 +210,12 @@ func TestTimerIndex(t *testing.T) {
 		if ts, _ := tx.AllTimers(); len(ts) != 1 || ts[0].Kind != TimerPublish {
 			t.Errorf("timers after delete: %+v", ts)
 		}
+		if got, ok, err := tx.TimerOf("SEC-2026-0001", TimerPublish); err != nil || !ok || !got.At.Equal(at) {
+			t.Errorf("TimerOf publish: %+v %v %v", got, ok, err)
+		}
+		if _, ok, err := tx.TimerOf("SEC-2026-0001", TimerRemind); err != nil || ok {
+			t.Errorf("TimerOf a deleted timer: %v %v", ok, err)
+		}
 		n := 0 // a cursor sees the open transaction's writes; Stats does not
 		tx.btx.Bucket(bucketTimerIdx).ForEach(func(_, _ []byte) error { n++; return nil })
 		if n != 1 {

@@ -13,6 +13,9 @@ const (
 	// response.first_reply; TimerEscalate at twice that.
 	TimerFirstReply = "first-reply"
 	TimerEscalate   = "escalate"
+	// TimerDigest is the weekly digest: one timer of no case (Case is
+	// empty), re-armed each time it fires.
+	TimerDigest = "digest"
 )
 
 // Timer is a scheduled action on a case. Timers live in the store so that
@@ -65,6 +68,19 @@ func (tx *Tx) DeleteTimer(caseID, kind string) error {
 		return fmt.Errorf("unindex timer %s: %w", ik, err)
 	}
 	return nil
+}
+
+// TimerOf returns the timer of a case and kind, if there is one.
+func (tx *Tx) TimerOf(caseID, kind string) (Timer, bool, error) {
+	key := tx.btx.Bucket(bucketTimerIdx).Get(timerIndexKey(caseID, kind))
+	if key == nil {
+		return Timer{}, false, nil
+	}
+	var t Timer
+	if err := tx.getJSON(bucketTimers, key, &t); err != nil {
+		return Timer{}, false, fmt.Errorf("timer %s/%s: %w", caseID, kind, err)
+	}
+	return t, true, nil
 }
 
 // Timers returns the timers due at now, and the time of the next one

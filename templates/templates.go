@@ -41,6 +41,7 @@ const (
 	Share           = "share.tmpl"
 	CreditConfirm   = "credit-confirm.tmpl"
 	FirstReply      = "first-reply.tmpl"
+	Digest          = "digest.tmpl"
 )
 
 // SampleConfig returns the commented sample configuration `secbot init` writes.

@@ -27,7 +27,7 @@ var commands = []command{
 	{"demo", "demo [-dir DIR]: run a whole case on in-process mail servers", cmdDemo},
 	{"init", "init [-dir DIR]: write a sample config and generate the robot's key", cmdInit},
 	{"check", "check -c FILE: validate a config, reporting every problem", cmdCheck},
-	{"key", "key -c FILE: print the robot's public key", cmdKey},
+	{"key", "key -c FILE [-wkd DIR]: print the robot's public key, or write its Web Key Directory into DIR", cmdKey},
 	{"case list", "case list -c FILE: list cases", cmdCaseList},
 	{"case show", "case show -c FILE ID: show a case and its timeline", cmdCaseShow},
 	{"case advisory", "case advisory -c FILE [-final] ID: render the case's advisory (a draft unless -final)", cmdCaseAdvisory},

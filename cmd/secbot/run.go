@@ -165,9 +165,15 @@ func cmdCheck(ctx context.Context, args []string) error {
 }
 
 func cmdKey(ctx context.Context, args []string) error {
-	cfg, _, err := readFlags(args, "key", nil)
+	var wkdDir *string
+	cfg, _, err := readFlags(args, "key", func(fs *flag.FlagSet) {
+		wkdDir = fs.String("wkd", "", "write the Web Key Directory layout for the robot key into this directory")
+	})
 	if err != nil {
 		return err
+	}
+	if *wkdDir != "" {
+		return writeWKD(os.Stdout, cfg, *wkdDir)
 	}
 	pub, fp, err := keyring.PublicKey(cfg.Path(cfg.Robot.KeyFile))
 	if err != nil {

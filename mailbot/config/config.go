@@ -36,6 +36,7 @@ type Config struct {
 	Metrics     Metrics      `toml:"metrics"`
 	Export      Export       `toml:"export"`
 	Publish     Publish      `toml:"publish"`
+	Digest      Digest       `toml:"digest"`
 
 	// dir is the directory of the file, against which relative paths resolve.
 	dir string
@@ -186,7 +187,7 @@ type Metrics struct {
 func Load(path string) (*Config, error) {
 	// Defaults a missing key cannot express as a zero value are set
 	// before decoding.
-	c := Config{Commands: Commands{RequireCaseID: true}}
+	c := Config{Commands: Commands{RequireCaseID: true}, Digest: Digest{Hour: 9}}
 	md, err := toml.DecodeFile(path, &c)
 	if err != nil {
 		return nil, fmt.Errorf("read config %s: %w", path, err)
@@ -313,6 +314,7 @@ func (c *Config) Check(keys KeyChecker, now time.Time) Problems {
 	c.checkDisclosure(&p, keys, now)
 	c.checkResponse(&p, keys, now)
 	c.checkPublish(&p)
+	c.checkDigest(&p)
 	if c.Commands.MaxSignatureAge < time.Minute {
 		p.addf("commands.max_signature_age %s: must be at least 1m", c.Commands.MaxSignatureAge)
 	}

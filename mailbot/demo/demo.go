@@ -38,7 +38,7 @@ func Run(ctx context.Context, out io.Writer, dir string) error {
 	n.say("In-process IMAP server on %s, SMTP server on %s.", w.Sim.IMAPAddr, w.Sim.SMTPAddr)
 	n.say("Generated OpenPGP keys: robot %s, maintainers %s and %s, reporter %s.",
 		fp(w.Robot), w.Maintainers[0].Address, w.Maintainers[1].Address, w.Reporter.Address)
-	steps := []func() error{n.start, n.report, n.checkRelay, n.encryptedFollowUp, n.confirmKey, n.maintainerCommands, n.forgedCommand, n.prenotify, n.armPublication, n.restart, n.crdArrives, n.summary, n.website}
+	steps := []func() error{n.start, n.report, n.checkRelay, n.encryptedFollowUp, n.confirmKey, n.maintainerCommands, n.forgedCommand, n.prenotify, n.downstreamTalk, n.armPublication, n.restart, n.crdArrives, n.summary, n.website}
 	for _, step := range steps {
 		if err := step(); err != nil {
 			return err

@@ -23,6 +23,9 @@ type Keys struct {
 	Robot     *crypto.Key
 	RobotRing *crypto.KeyRing
 	RobotFP   string
+	// Autocrypt is the Autocrypt header every mail from the robot carries:
+	// the robot's minimal public key for its address (autocrypt.go).
+	Autocrypt string
 	// Maintainers are in config order. A maintainer whose key is missing
 	// or unusable has Err set and receives nothing.
 	Maintainers []MaintainerKey
@@ -136,6 +139,9 @@ func Load(cfg *config.Config, now time.Time, log *slog.Logger) (*Keys, error) {
 		return nil, fmt.Errorf("robot keyring: %w", err)
 	}
 	k := &Keys{Robot: robot, RobotRing: ring, RobotFP: strings.ToUpper(robot.GetFingerprint())}
+	if k.Autocrypt, err = RobotAutocrypt(robot, cfg.Robot.Address, now); err != nil {
+		return nil, err
+	}
 	k.Verify, err = crypto.NewKeyRing(nil)
 	if err != nil {
 		return nil, fmt.Errorf("maintainer keyring: %w", err)

@@ -73,8 +73,23 @@ func goldenCases(t *testing.T, f *fixture) []struct {
 		{"share", Share, with(Share, nil)},
 		{"share-plain", SharePlain, with(SharePlain, nil)},
 		{"first-reply", FirstReply, with(FirstReply, nil)},
+		{"digest", Digest, with(Digest, func(sp *Spec) { sp.Digest = goldenDigest(f.now) })},
+		{"digest-empty", Digest, with(Digest, nil)},
 		{"credit-confirm", CreditConfirm, with(CreditConfirm, func(sp *Spec) { sp.Text = "Rita Reporter <rita@reporter.example> as finder" })},
 	}
+}
+
+// goldenDigest is a digest of two open cases: one well along, one new
+// and unanswered.
+func goldenDigest(now time.Time) *DigestData {
+	day := 24 * time.Hour
+	return &DigestData{Cases: []DigestCase{
+		{ID: caseID, Title: "Heap overflow in frob()", State: "accepted", Armed: true, Opened: now.Add(-12 * day), CRD: now.Add(8*day + 2*time.Hour),
+			Recommended: []string{"mitigation", "workaround"}, Pending: []string{"Rita Reporter"},
+			Prenotified: []DigestContact{{ID: "acme", At: now.Add(-2 * day)}, {ID: "distros", At: now.Add(-day)}}, LastMaintainer: now.Add(-30 * time.Hour)},
+		{ID: "SEC-2026-0002", Title: "Crash in the config parser", State: "new", Opened: now.Add(-5 * time.Hour),
+			Missing: []string{"title", "versions affected", "type", "impact", "CRD"}},
+	}}
 }
 
 // TestGoldenRenderings renders every kind of mail (unsealed) and compares

@@ -18,7 +18,8 @@ func TestLongReferencesKeepTheRoot(t *testing.T) {
 	for i := range 30 {
 		refs = append(refs, fmt.Sprintf("m%d@x", i))
 	}
-	r := &renderer{Env: Env{Config: newFixture(t).cfg}}
+	f := newFixture(t)
+	r := &renderer{Env: Env{Config: f.cfg, Keys: f.keys}}
 	h := r.header(&store.OutMail{ID: "a@x"}, "s", Spec{References: refs})
 	got, err := (&gomail.Header{Header: h.Header}).MsgIDList("References")
 	if err != nil {

@@ -75,8 +75,11 @@ func newFixture(t *testing.T) *fixture {
 		CNA:         &keyring.ContactKey{ID: "cna", Name: "CNA", Address: "cna@cve.example", Key: public(t, f.private[CNA]), FP: fp(f.private[CNA])},
 		Escalate:    &keyring.ContactKey{ID: "escalate", Name: "escalation", Address: "boss@demo.example", Key: public(t, f.private[Escalation]), FP: fp(f.private[Escalation])},
 	}
-	f.cfg = &config.Config{Robot: config.Robot{Address: "security@demo.example", Name: "Security team", Domain: "demo.example", CasePrefix: "SEC", ProjectName: "frob"}}
 	var err error
+	if f.keys.Autocrypt, err = keyring.RobotAutocrypt(robot, "security@demo.example", f.now); err != nil {
+		t.Fatal(err)
+	}
+	f.cfg = &config.Config{Robot: config.Robot{Address: "security@demo.example", Name: "Security team", Domain: "demo.example", CasePrefix: "SEC", ProjectName: "frob"}}
 	if f.tmpl, err = templates.Load(""); err != nil {
 		t.Fatal(err)
 	}

@@ -34,6 +34,7 @@ const (
 	SharePlain      Kind = "share-plain"      // the same, which `share plain` lets go signed only
 	CreditConfirm   Kind = "credit-confirm"   // the exact credit line, for the reporter to confirm
 	FirstReply      Kind = "first-reply"      // no human answered a new case in time
+	Digest          Kind = "digest"           // the weekly digest of open cases, for the maintainers
 )
 
 // Clear says whether a kind of mail may ever leave unencrypted. Its zero
@@ -98,6 +99,7 @@ var kinds = table{
 	SharePlain:    {Template: templates.Share, To: []Class{Reporter}, Clear: WithoutKey, Outer: "advisory draft for review", render: renderShare},
 	FirstReply:    {Template: templates.FirstReply, To: []Class{Maintainer, Escalation}, Outer: "reminder: first reply", render: renderFirstReply},
 	CreditConfirm: {Template: templates.CreditConfirm, To: []Class{Reporter}, Clear: WithoutKey, Outer: "credit confirmation", render: renderCreditConfirm},
+	Digest:        {Template: templates.Digest, To: []Class{Maintainer}, Outer: "weekly digest", render: renderDigest},
 }
 
 // table maps each kind to its row.

@@ -81,7 +81,8 @@ func (t table) render(env Env, om *store.OutMail) ([]byte, error) {
 	return r.seal(om, k, sp.For, plain)
 }
 
-// header builds the common header of every mail secbot sends. It has no
+// header builds the common header of every mail secbot sends, with the
+// robot's Autocrypt header. It has no
 // Reply-To: replies go to From, the robot's plain address, which is a user
 // id of the robot key, so that a client finds the key to encrypt a reply
 // to without asking. A reply finds its case by In-Reply-To and References
@@ -109,6 +110,11 @@ func (r *renderer) header(om *store.OutMail, subject string, sp Spec) gomail.Hea
 	// its own mail if it ever comes back.
 	h.Set("Auto-Submitted", "auto-replied")
 	h.Set("X-Loop", robot.Address)
+	// Autocrypt Level 1: the robot's key, minimised, so that a client
+	// can encrypt to security@ without a key server or a prompt.
+	if r.Keys.Autocrypt != "" {
+		h.Set("Autocrypt", r.Keys.Autocrypt)
+	}
 	h.Set("MIME-Version", "1.0")
 	return h
 }

@@ -32,6 +32,8 @@ type Spec struct {
 	Vulns []int `json:"vulns,omitempty"`
 	// Confirm is a key confirmation mail's fingerprint and token.
 	Confirm *KeyConfirmSpec `json:"confirm,omitempty"`
+	// Digest is the weekly digest's cases (digest.go).
+	Digest *DigestData `json:"digest,omitempty"`
 }
 
 // KeyConfirmSpec is what a confirmation mail says. The token is kept here

@@ -82,12 +82,12 @@ func TestOnlyTheseKindsMayGoPlain(t *testing.T) {
 // template alone: that is all a new kind needs (see the package doc).
 func TestANewKindIsClosedByDefault(t *testing.T) {
 	f := newFixture(t)
-	const digest Kind = "digest"
+	const poll Kind = "poll" // a kind no row has
 	sp := Spec{Text: "Three cases are open."}
 	for _, c := range []Class{Maintainer, Reporter} {
 		for _, withKey := range []bool{false, true} {
 			rcpt, to := f.recipient(c, withKey)
-			if out, err := f.render(t, kinds, digest, rcpt, to, sp); !errors.As(err, new(PermanentError)) || !strings.Contains(err.Error(), "unknown mail kind") {
+			if out, err := f.render(t, kinds, poll, rcpt, to, sp); !errors.As(err, new(PermanentError)) || !strings.Contains(err.Error(), "unknown mail kind") {
 				t.Errorf("a kind with no row, to %s (key %v): %v (%d bytes), want it refused", c, withKey, err, len(out))
 			}
 		}
@@ -95,22 +95,22 @@ func TestANewKindIsClosedByDefault(t *testing.T) {
 
 	// The recipe: one row, one template.
 	tb := maps.Clone(kinds)
-	tb[digest] = Row{Template: "digest.tmpl", To: []Class{Maintainer, Reporter}}
-	if err := f.tmpl.Add("digest.tmpl", "Subject: [{{.Case}}] Digest of {{.Project}}\n\n{{.Text}}\n"); err != nil {
+	tb[poll] = Row{Template: "poll.tmpl", To: []Class{Maintainer, Reporter}}
+	if err := f.tmpl.Add("poll.tmpl", "Subject: [{{.Case}}] Poll of {{.Project}}\n\n{{.Text}}\n"); err != nil {
 		t.Fatal(err)
 	}
 	for _, c := range []Class{Maintainer, Reporter} {
 		rcpt, to := f.recipient(c, false)
-		if out, err := f.render(t, tb, digest, rcpt, to, sp); !errors.As(err, new(PermanentError)) {
+		if out, err := f.render(t, tb, poll, rcpt, to, sp); !errors.As(err, new(PermanentError)) {
 			t.Errorf("a new kind to %s without a key: %v, want it refused:\n%s", c, err, out)
 		}
 		rcpt, to = f.recipient(c, true)
-		out, err := f.render(t, tb, digest, rcpt, to, sp)
+		out, err := f.render(t, tb, poll, rcpt, to, sp)
 		if err != nil {
 			t.Fatalf("a new kind to %s with a key: %v", c, err)
 		}
 		plain, ok := decrypts(t, out, f.private[c])
-		if !ok || !strings.Contains(string(plain), "Subject: [SEC-2026-0001] Digest of frob") || !strings.Contains(string(plain), "Three cases are open.") {
+		if !ok || !strings.Contains(string(plain), "Subject: [SEC-2026-0001] Poll of frob") || !strings.Contains(string(plain), "Three cases are open.") {
 			t.Errorf("a new kind to %s: decrypted %v:\n%s", c, ok, plain)
 		}
 	}
