@@ -151,7 +151,7 @@ func (b *Bot) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	b.writeSite(ctx, "") // what a crash after a publication left out, and security.txt
+	b.writeSite(ctx, "")                  // what a crash after a publication left out, and security.txt
 	if err := b.armDigest(); err != nil { // before the scheduler looks
 		b.log.Error("arm the digest", "err", err)
 	}
