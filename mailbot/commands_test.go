@@ -2,10 +2,8 @@ package mailbot_test
 
 import (
 	"bytes"
-	"context"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -16,6 +14,7 @@ import (
 	"github.com/emersion/go-message"
 
 	"github.com/secbot/secbot/mailbot/demo"
+	"github.com/secbot/secbot/mailbot/internal/gpgtest"
 	"github.com/secbot/secbot/mailbot/pgpmime"
 	"github.com/secbot/secbot/store"
 )
@@ -253,25 +252,12 @@ func TestMaintainerMailWithoutCaseOpensInternalCase(t *testing.T) {
 // so that secbot is tested against GnuPG's own signatures.
 func gpgSign(t *testing.T, p demo.Person, args []string, input []byte) []byte {
 	t.Helper()
-	gpg, err := exec.LookPath("gpg")
-	if err != nil {
-		t.Skip("gpg not on PATH: GnuPG interop not tested")
-	}
-	home := t.TempDir()
+	h := gpgtest.New(t)
 	run := func(stdin []byte, a ...string) []byte {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		cmd := exec.CommandContext(ctx, gpg, append([]string{"--homedir", home, "--batch", "--yes", "--pinentry-mode", "loopback", "--passphrase", ""}, a...)...)
-		cmd.Stdin = bytes.NewReader(stdin)
-		var stderr bytes.Buffer
-		cmd.Stderr = &stderr
-		out, err := cmd.Output()
-		if err != nil {
-			t.Fatalf("gpg %v: %v\n%s", a, err, stderr.String())
-		}
+		out, _ := h.Must(stdin, append([]string{"--yes"}, a...)...)
 		return out
 	}
-	t.Cleanup(func() { exec.Command("gpgconf", "--homedir", home, "--kill", "gpg-agent").Run() })
+	home := h.Dir
 	armored, err := p.Key.Armor()
 	if err != nil {
 		t.Fatal(err)

@@ -1,10 +1,7 @@
 package mailbot_test
 
 import (
-	"bytes"
-	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -17,6 +14,7 @@ import (
 
 	"github.com/secbot/secbot/mailbot/demo"
 	"github.com/secbot/secbot/mailbot/intake"
+	"github.com/secbot/secbot/mailbot/internal/gpgtest"
 	"github.com/secbot/secbot/mailbot/pgpmime"
 )
 
@@ -220,28 +218,9 @@ func publicKey(t *testing.T, k *crypto.Key) *crypto.Key {
 // expires at expires, and returns its secret half as secbot reads it.
 func gpgGenKey(t *testing.T, p demo.Person, created, expires time.Time) *crypto.Key {
 	t.Helper()
-	gpg, err := exec.LookPath("gpg")
-	if err != nil {
-		t.Skip("gpg not on PATH: GnuPG interop not tested")
-	}
-	home, err := os.MkdirTemp("", "gpg") // short: the agent's socket path must fit
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		exec.Command("gpgconf", "--homedir", home, "--kill", "gpg-agent").Run()
-		os.RemoveAll(home)
-	})
+	h := gpgtest.New(t)
 	run := func(a ...string) []byte {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		cmd := exec.CommandContext(ctx, gpg, append([]string{"--homedir", home, "--batch", "--pinentry-mode", "loopback", "--passphrase", ""}, a...)...)
-		var stderr bytes.Buffer
-		cmd.Stderr = &stderr
-		out, err := cmd.Output()
-		if err != nil {
-			t.Fatalf("gpg %v: %v\n%s", a, err, stderr.String())
-		}
+		out, _ := h.Must(nil, a...)
 		return out
 	}
 	uid := p.Name + " <" + p.Address + ">"

@@ -71,12 +71,12 @@ func TestAutocryptKeyIsMinimal(t *testing.T) {
 
 	g := newGPG(t)
 	data, _ := base64.StdEncoding.DecodeString(strings.Join(strings.Fields(attrs["keydata"]), ""))
-	g.must(data, "--import")
-	out, _ := g.must(nil, "--with-colons", "--list-keys", addr)
+	g.Must(data, "--import")
+	out, _ := g.Must(nil, "--with-colons", "--list-keys", addr)
 	if !strings.Contains(string(out), "<"+addr+">") || strings.Contains(string(out), "other@demo.example") {
 		t.Errorf("gpg lists:\n%s", out)
 	}
-	if _, st := g.must([]byte("hello"), "--trust-model", "always", "--armor", "--encrypt", "--recipient", addr); !strings.Contains(st, "END_ENCRYPTION") {
+	if _, st := g.Must([]byte("hello"), "--trust-model", "always", "--armor", "--encrypt", "--recipient", addr); !strings.Contains(st, "END_ENCRYPTION") {
 		t.Errorf("gpg did not encrypt to the Autocrypt key:\n%s", st)
 	}
 }

@@ -28,7 +28,7 @@ func TestGPGReplyNeedsNoKeyChoice(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			plain, status := g.must(encryptedPart(t, out), "--decrypt")
+			plain, status := g.Must(encryptedPart(t, out), "--decrypt")
 			if !strings.Contains(status, "[GNUPG:] VALIDSIG "+f.keys.RobotFP) {
 				t.Fatalf("gpg does not verify the robot's signature:\n%s", status)
 			}
@@ -36,11 +36,11 @@ func TestGPGReplyNeedsNoKeyChoice(t *testing.T) {
 				t.Errorf("no protected subject inside:\n%s", plain)
 			}
 			addr := replyAddress(t, out)
-			located, _ := g.must(nil, "--auto-key-locate", "clear,local", "--with-colons", "--locate-keys", addr)
+			located, _ := g.Must(nil, "--auto-key-locate", "clear,local", "--with-colons", "--locate-keys", addr)
 			if !strings.Contains(string(located), "fpr:::::::::"+f.keys.RobotFP+":") {
 				t.Fatalf("gpg --locate-keys %s does not find the robot key:\n%s", addr, located)
 			}
-			if _, st := g.must([]byte("reply\n"), "--armor", "--encrypt", "-r", addr); !strings.Contains(st, "END_ENCRYPTION") {
+			if _, st := g.Must([]byte("reply\n"), "--armor", "--encrypt", "-r", addr); !strings.Contains(st, "END_ENCRYPTION") {
 				t.Fatalf("gpg cannot encrypt a reply to %s:\n%s", addr, st)
 			}
 		})

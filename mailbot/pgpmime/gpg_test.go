@@ -2,77 +2,29 @@ package pgpmime
 
 import (
 	"bytes"
-	"context"
-	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/ProtonMail/gopenpgp/v2/crypto"
+
+	"github.com/secbot/secbot/mailbot/internal/gpgtest"
 )
 
-// gpgHome is a throw-away GnuPG home for interoperability tests.
+// gpgHome is a throw-away GnuPG home (gpgtest.Home) with this
+// package's helpers.
 type gpgHome struct {
-	t   *testing.T
-	bin string
-	dir string
+	*gpgtest.Home
+	t *testing.T
 }
 
 func newGPG(t *testing.T) *gpgHome {
 	t.Helper()
-	bin, err := exec.LookPath("gpg")
-	if err != nil {
-		t.Skipf("gpg not on PATH (%v): skipping GnuPG interoperability test", err)
-	}
-	// Short path: gpg-agent's socket path must fit in sun_path.
-	dir, err := os.MkdirTemp("", "gpg")
-	if err != nil {
-		t.Fatal(err)
-	}
-	g := &gpgHome{t: t, bin: bin, dir: dir}
-	t.Cleanup(func() {
-		// Stop the agent this home started, then remove the home.
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		cmd := exec.CommandContext(ctx, "gpgconf", "--kill", "gpg-agent")
-		cmd.Env = append(os.Environ(), "GNUPGHOME="+dir)
-		cmd.Run()
-		os.RemoveAll(dir)
-	})
-	return g
-}
-
-// run runs gpg with a timeout; it returns stdout and the status-fd output.
-func (g *gpgHome) run(stdin []byte, args ...string) (stdout []byte, status string, err error) {
-	g.t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	statusFile := filepath.Join(g.dir, "status")
-	base := []string{"--batch", "--no-tty", "--pinentry-mode", "loopback", "--passphrase", "",
-		"--trust-model", "always", "--status-file", statusFile}
-	cmd := exec.CommandContext(ctx, g.bin, append(base, args...)...)
-	cmd.Env = append(os.Environ(), "GNUPGHOME="+g.dir)
-	cmd.Stdin = bytes.NewReader(stdin)
-	var out, errOut bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errOut
-	err = cmd.Run()
-	st, _ := os.ReadFile(statusFile)
-	if err != nil {
-		err = fmt.Errorf("gpg %v: %w\n%s\n%s", args, err, errOut.Bytes(), st)
-	}
-	return out.Bytes(), string(st), err
-}
-
-func (g *gpgHome) must(stdin []byte, args ...string) ([]byte, string) {
-	g.t.Helper()
-	out, status, err := g.run(stdin, args...)
-	if err != nil {
-		g.t.Fatal(err)
-	}
-	return out, status
+	h := gpgtest.New(t)
+	h.Args = []string{"--trust-model", "always"}
+	return &gpgHome{Home: h, t: t}
 }
 
 // importKey imports a secbot key (secret part when private).
@@ -82,15 +34,15 @@ func (g *gpgHome) importKey(k *crypto.Key) {
 	if err != nil {
 		g.t.Fatal(err)
 	}
-	g.must([]byte(armored), "--import")
+	g.Must([]byte(armored), "--import")
 }
 
 // genKey makes a GnuPG key (ed25519 primary, cv25519 subkey) and returns it
 // as secbot reads the exported public key.
 func (g *gpgHome) genKey(uid string) *crypto.Key {
 	g.t.Helper()
-	g.must(nil, "--quick-gen-key", uid, "future-default", "default", "never")
-	pub, _ := g.must(nil, "--armor", "--export", uid)
+	g.Must(nil, "--quick-gen-key", uid, "future-default", "default", "never")
+	pub, _ := g.Must(nil, "--armor", "--export", uid)
 	k, err := ReadKey(pub)
 	if err != nil {
 		g.t.Fatalf("read gpg key: %v\n%s", err, pub)
@@ -120,7 +72,7 @@ func TestGPGReadsEncrypt(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	plain, status := g.must(armored, "--decrypt")
+	plain, status := g.Must(armored, "--decrypt")
 	inner, _ := parseEntity(toCRLF(in))
 	if !bytes.Equal(plain, contentEntity(inner)) {
 		t.Fatalf("gpg decrypted\n%q\nwant\n%q", plain, contentEntity(inner))
@@ -161,10 +113,10 @@ func TestGPGVerifiesSign(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dataFile, sigFile := filepath.Join(g.dir, "part"), filepath.Join(g.dir, "part.asc")
+	dataFile, sigFile := filepath.Join(g.Dir, "part"), filepath.Join(g.Dir, "part.asc")
 	os.WriteFile(dataFile, parts[0], 0o600)
 	os.WriteFile(sigFile, sig, 0o600)
-	_, status := g.must(nil, "--verify", sigFile, dataFile)
+	_, status := g.Must(nil, "--verify", sigFile, dataFile)
 	if !strings.Contains(status, "VALIDSIG "+strings.ToUpper(robot.GetFingerprint())) {
 		t.Fatalf("gpg status:\n%s", status)
 	}
@@ -182,14 +134,14 @@ func TestOpenReadsGPG(t *testing.T) {
 	robotUID := "Robot <robot@example.org>"
 
 	text := []byte("Steps to reproduce:\n-- not a signature\nrun ./poc   \n")
-	clear, _ := g.must(text, "--clearsign", "-u", uid)
+	clear, _ := g.Must(text, "--clearsign", "-u", uid)
 
 	part := []byte("Content-Type: text/plain; charset=us-ascii\r\n\r\nSigned by gpg.\r\n-- \r\nReporter\r\n")
-	detached, _ := g.must(part, "--detach-sign", "--armor", "-u", uid)
+	detached, _ := g.Must(part, "--detach-sign", "--armor", "-u", uid)
 
-	inline, _ := g.must(text, "--encrypt", "--sign", "--armor", "-r", robotUID, "-u", uid)
+	inline, _ := g.Must(text, "--encrypt", "--sign", "--armor", "-r", robotUID, "-u", uid)
 	entity := []byte("Content-Type: text/plain; charset=utf-8\r\n\r\nEncrypted PGP/MIME from gpg.\r\n")
-	pgpMIME, _ := g.must(entity, "--encrypt", "--sign", "--armor", "-r", robotUID, "-u", uid)
+	pgpMIME, _ := g.Must(entity, "--encrypt", "--sign", "--armor", "-r", robotUID, "-u", uid)
 
 	tests := []struct {
 		name      string

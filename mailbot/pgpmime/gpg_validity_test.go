@@ -27,8 +27,8 @@ func day(d int) time.Time { return time.Date(2026, 1, d, 0, 0, 0, 0, time.UTC) }
 // fingerprint.
 func (g *gpgHome) genKeyAt(at time.Time, uid, algo, usage, expire string) string {
 	g.t.Helper()
-	g.must(nil, append(fakedTime(at), "--quick-gen-key", uid, algo, usage, expire)...)
-	out, _ := g.must(nil, "--list-keys", "--with-colons", uid)
+	g.Must(nil, append(fakedTime(at), "--quick-gen-key", uid, algo, usage, expire)...)
+	out, _ := g.Must(nil, "--list-keys", "--with-colons", uid)
 	for _, l := range strings.Split(string(out), "\n") {
 		if f := strings.Split(l, ":"); f[0] == "fpr" && len(f) > 9 {
 			return f[9]
@@ -41,7 +41,7 @@ func (g *gpgHome) genKeyAt(at time.Time, uid, algo, usage, expire string) string
 // public exports the key fpr as it stands in the GnuPG home now.
 func (g *gpgHome) public(fpr string) *crypto.Key {
 	g.t.Helper()
-	pub, _ := g.must(nil, "--armor", "--export", fpr)
+	pub, _ := g.Must(nil, "--armor", "--export", fpr)
 	k, err := ReadKey(pub)
 	if err != nil {
 		g.t.Fatalf("read gpg key: %v\n%s", err, pub)
@@ -52,7 +52,7 @@ func (g *gpgHome) public(fpr string) *crypto.Key {
 // clearsignAt is `gpg --clearsign` by fpr at the faked time at.
 func (g *gpgHome) clearsignAt(at time.Time, fpr, text string) []byte {
 	g.t.Helper()
-	out, _ := g.must([]byte(text), append(fakedTime(at), "--clearsign", "--local-user", fpr)...)
+	out, _ := g.Must([]byte(text), append(fakedTime(at), "--clearsign", "--local-user", fpr)...)
 	return textMail(string(out))
 }
 
@@ -63,8 +63,8 @@ func (g *gpgHome) answer(answers string, args ...string) []byte {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	base := []string{"--no-tty", "--pinentry-mode", "loopback", "--passphrase", "", "--command-fd", "0"}
-	cmd := exec.CommandContext(ctx, g.bin, append(base, args...)...)
-	cmd.Env = append(os.Environ(), "GNUPGHOME="+g.dir)
+	cmd := exec.CommandContext(ctx, g.Bin, append(base, args...)...)
+	cmd.Env = append(os.Environ(), "GNUPGHOME="+g.Dir)
 	cmd.Stdin = strings.NewReader(answers)
 	var out, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut
@@ -81,7 +81,7 @@ func (g *gpgHome) revokeAt(at time.Time, fpr string) {
 	g.t.Helper()
 	// The menu: y(es, make one), 3 (no longer used), no text, y(es, right).
 	cert := g.answer("y\n3\n\ny\n", append(fakedTime(at), "--armor", "--gen-revoke", fpr)...)
-	g.must(cert, "--import")
+	g.Must(cert, "--import")
 }
 
 // revokeSubkeyAt revokes the first subkey of fpr at the faked time at.
@@ -104,7 +104,7 @@ func TestGPGKeyValidity(t *testing.T) {
 
 	// Made to last, then shortened on 5 January to end on 20 January.
 	shortened := g.genKeyAt(day(1), "Short <short@example.org>", "ed25519", "sign", "never")
-	g.must(nil, append(fakedTime(day(5)), "--quick-set-expire", shortened, "20260120T000000")...)
+	g.Must(nil, append(fakedTime(day(5)), "--quick-set-expire", shortened, "20260120T000000")...)
 	shortenedSig := g.clearsignAt(day(10), shortened, text)
 
 	// Signs on 10 January; revoked on 20 January.
@@ -116,7 +116,7 @@ func TestGPGKeyValidity(t *testing.T) {
 	// A certification-only primary key with a signing subkey that expires
 	// on 1 February and is revoked on 20 January.
 	sub := g.genKeyAt(day(1), "Sub <sub@example.org>", "ed25519", "cert", "never")
-	g.must(nil, append(fakedTime(day(1)), "--quick-add-key", sub, "ed25519", "sign", "20260201T000000")...)
+	g.Must(nil, append(fakedTime(day(1)), "--quick-add-key", sub, "ed25519", "sign", "20260201T000000")...)
 	subSig := g.clearsignAt(day(10), sub, text)
 	subBeforeRevocation := g.public(sub)
 	g.revokeSubkeyAt(day(20), sub)
