@@ -248,8 +248,8 @@ func TestCrashSafety(t *testing.T) {
 				t.Errorf("message %d (%s): case %q, status %s", key, m.MessageID, m.Case, m.Status)
 			}
 			caseOf[m.MessageID] = m.Case
-			for i := range w.Maintainers {
-				if id := fmt.Sprintf("relay.%d.%d@%s", key, i, demo.Domain); counts[id] == 0 {
+			for _, mk := range w.Maintainers {
+				if id := fmt.Sprintf("relay.%d.%s@%s", key, strings.ToLower(mk.Key.GetFingerprint()[24:]), demo.Domain); counts[id] == 0 {
 					t.Errorf("relay %s of %s never delivered", id, m.MessageID)
 				}
 			}

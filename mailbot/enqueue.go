@@ -39,13 +39,14 @@ func (b *Bot) queueNotice(tx *store.Tx, caseID, tag, title, text string, msg uin
 
 // toMaintainers queues one mail of kind to every maintainer, each
 // encrypted to that maintainer's pinned key, and threaded under the first
-// relay of the case that maintainer got; tag.N is its Message-ID. A
+// relay of the case that maintainer got; tag.K is its Message-ID, K
+// naming the maintainer's key (copyName). A
 // maintainer without a usable key gets nothing, and every such mail logs
 // an error naming them (and, on a case, an audit entry).
 func (b *Bot) toMaintainers(tx *store.Tx, caseID string, kind outmail.Kind, tag string, sp outmail.Spec, noFailNotice bool, now time.Time) (int, error) {
 	n := 0
 	thread := b.maintainerThread(tx, caseID)
-	for i, mk := range b.keys.Maintainers {
+	for _, mk := range b.keys.Maintainers {
 		if mk.Err != nil {
 			b.log.Error("mail NOT sent: maintainer has no usable key", "kind", kind, "maintainer", mk.Name, "case", caseID, "err", mk.Err)
 			if caseID != "" {
@@ -55,8 +56,9 @@ func (b *Bot) toMaintainers(tx *store.Tx, caseID string, kind outmail.Kind, tag 
 			}
 			continue
 		}
-		local := fmt.Sprintf("%s.%d", tag, i)
-		s := thread.spec(sp, i, local+"@"+b.cfg.Robot.Domain)
+		own := copyName(mk.FP)
+		local := tag + "." + own
+		s := thread.spec(sp, own, local+"@"+b.cfg.Robot.Domain)
 		s.For = outmail.ToMaintainer(mk.FP)
 		ok, err := b.enqueue(tx, caseID, kind, local, []string{mk.Address}, s, noFailNotice, now)
 		if err != nil {

@@ -38,35 +38,46 @@ func (b *Bot) maintainerThread(tx *store.Tx, caseID string) maintainerThread {
 	return mt
 }
 
-// relayTag is the tag of the relays of message msg; relayTag.N is the
-// Message-ID (before the domain) of maintainer N's copy.
+// relayTag is the tag of the relays of message msg; relayTag.K is the
+// Message-ID (before the domain) of the copy for the maintainer whose
+// key id is K (see copyName).
 func relayTag(msg uint64) string { return fmt.Sprintf("relay.%d", msg) }
 
-// spec returns sp threaded for maintainer i, in a mail whose Message-ID
-// is id. The root relay itself answers nothing the maintainer has.
-func (mt maintainerThread) spec(sp outmail.Spec, i int, id string) outmail.Spec {
+// copyName is what a maintainer's copy of a mail adds to its tag: the
+// key id (the fingerprint's last 16 hex digits) of the key it is
+// encrypted to. Not the maintainer's place in the config, which moves
+// when maintainers are added or reordered, and would then thread a
+// maintainer's mail under another's copy, which they never got.
+func copyName(fp string) string {
+	return strings.ToLower(fp[max(0, len(fp)-16):])
+}
+
+// spec returns sp threaded for the maintainer whose copy is named own
+// (copyName), in a mail whose Message-ID is id. The root relay itself
+// answers nothing the maintainer has.
+func (mt maintainerThread) spec(sp outmail.Spec, own string, id string) outmail.Spec {
 	if mt.first == 0 {
 		return sp
 	}
-	root := fmt.Sprintf("%s.%d@%s", relayTag(mt.first), i, mt.domain)
+	root := fmt.Sprintf("%s.%s@%s", relayTag(mt.first), own, mt.domain)
 	if id == root {
 		sp.InReplyTo, sp.References = "", nil
 		return sp
 	}
 	refs := []string{root}
 	for _, r := range sp.References {
-		if r = mt.copyFor(r, i); !slices.Contains(refs, r) {
+		if r = mt.copyFor(r, own); !slices.Contains(refs, r) {
 			refs = append(refs, r)
 		}
 	}
-	sp.InReplyTo, sp.References = mt.copyFor(sp.InReplyTo, i), refs
+	sp.InReplyTo, sp.References = mt.copyFor(sp.InReplyTo, own), refs
 	return sp
 }
 
-// copyFor returns maintainer i's copy of the relay or transcript ref
-// names (relay.M.J@domain, transcript.M.J@domain: another maintainer's
+// copyFor returns the copy named own of the relay or transcript ref
+// names (relay.M.K@domain, transcript.M.K@domain: another maintainer's
 // copy), when secbot made one; any other ref is returned as it is.
-func (mt maintainerThread) copyFor(ref string, i int) string {
+func (mt maintainerThread) copyFor(ref string, own string) string {
 	local, ok := strings.CutSuffix(ref, "@"+mt.domain)
 	parts := strings.Split(local, ".")
 	if !ok || len(parts) != 3 || parts[0] != "relay" && parts[0] != "transcript" {
@@ -75,9 +86,9 @@ func (mt maintainerThread) copyFor(ref string, i int) string {
 	if _, err := strconv.ParseUint(parts[1], 10, 64); err != nil {
 		return ref
 	}
-	own := fmt.Sprintf("%s.%s.%d@%s", parts[0], parts[1], i, mt.domain)
-	if _, ok := mt.tx.LookupMessageID(own); !ok {
+	mine := fmt.Sprintf("%s.%s.%s@%s", parts[0], parts[1], own, mt.domain)
+	if _, ok := mt.tx.LookupMessageID(mine); !ok {
 		return ref
 	}
-	return own
+	return mine
 }

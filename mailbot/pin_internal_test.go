@@ -1,15 +1,17 @@
 package mailbot
 
 import (
+	"encoding/json"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/secbot/secbot/mailbot/outmail"
+
 	"github.com/ProtonMail/gopenpgp/v2/crypto"
 
 	"github.com/secbot/secbot/mailbot/keyring"
-	"github.com/secbot/secbot/mailbot/outmail"
 	"github.com/secbot/secbot/mailbot/pgpmime"
 	"github.com/secbot/secbot/store"
 	"github.com/secbot/secbot/templates"
@@ -94,4 +96,75 @@ func TestMaintainerMailIsPinnedByFingerprint(t *testing.T) {
 	} else if _, ok := err.(outmail.PermanentError); !ok {
 		t.Errorf("refusal %v is not permanent", err)
 	}
+}
+
+// TestMaintainerThreadSurvivesReorder: a maintainer's copies are named by
+// their key, not their place in the config, so that after maintainers are
+// reordered (and the config reloaded) a new relay still threads under the
+// first relay that maintainer got.
+func TestMaintainerThreadSurvivesReorder(t *testing.T) {
+	b, _ := fuzzBot(t)
+	b.cfg.Robot.Domain = "demo.example"
+	st, err := store.Open(filepath.Join(t.TempDir(), "s.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	b.store = st
+	bob := fuzzKey(t, "bob@demo.example")
+	bobPub, err := bob.ToPublic()
+	if err != nil {
+		t.Fatal(err)
+	}
+	alice := b.keys.Maintainers[0]
+	bobEntry := keyring.MaintainerKey{Name: "Bob", Address: "bob@demo.example", Key: bobPub, FP: strings.ToUpper(bob.GetFingerprint())}
+	now := b.now()
+	relay := func(msg uint64) {
+		t.Helper()
+		if err := st.Update(func(tx *store.Tx) error {
+			c := &store.Case{ID: "SEC-2026-0001", State: store.StateNew, Opened: now, Updated: now}
+			for k := uint64(1); k <= msg; k++ {
+				c.Messages = append(c.Messages, k)
+			}
+			if err := tx.PutCase(c); err != nil {
+				return err
+			}
+			_, err := b.toMaintainers(tx, c.ID, outmail.Relay, relayTag(msg), outmail.Spec{Msg: msg}, false, now)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b.keys.Maintainers = []keyring.MaintainerKey{alice, bobEntry}
+	relay(1)
+	b.keys.Maintainers = []keyring.MaintainerKey{bobEntry, alice} // reordered, reloaded
+	relay(2)
+
+	st.View(func(tx *store.Tx) error {
+		mails, err := tx.Outbox()
+		if err != nil {
+			t.Fatal(err)
+		}
+		roots := map[string]string{} // address: Message-ID of the first relay
+		for _, om := range mails {
+			var sp outmail.Spec
+			if err := json.Unmarshal(om.Spec, &sp); err != nil {
+				t.Fatal(err)
+			}
+			if sp.Msg == 1 {
+				roots[om.To[0]] = om.ID
+			}
+		}
+		for _, om := range mails {
+			var sp outmail.Spec
+			json.Unmarshal(om.Spec, &sp)
+			if sp.Msg != 2 {
+				continue
+			}
+			if len(sp.References) == 0 || sp.References[0] != roots[om.To[0]] {
+				t.Errorf("relay of message 2 to %s references %v, want its first relay %s first", om.To[0], sp.References, roots[om.To[0]])
+			}
+		}
+		return nil
+	})
 }
