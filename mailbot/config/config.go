@@ -37,6 +37,7 @@ type Config struct {
 	Export      Export       `toml:"export"`
 	Publish     Publish      `toml:"publish"`
 	Digest      Digest       `toml:"digest"`
+	Alert       Alert        `toml:"alert"`
 
 	// dir is the directory of the file, against which relative paths resolve.
 	dir string
@@ -187,7 +188,7 @@ type Metrics struct {
 func Load(path string) (*Config, error) {
 	// Defaults a missing key cannot express as a zero value are set
 	// before decoding.
-	c := Config{Commands: Commands{RequireCaseID: true}, Digest: Digest{Hour: 9}}
+	c := Config{Commands: Commands{RequireCaseID: true}, Digest: Digest{Hour: 9}, Alert: defaultAlert}
 	md, err := toml.DecodeFile(path, &c)
 	if err != nil {
 		return nil, fmt.Errorf("read config %s: %w", path, err)
@@ -315,6 +316,7 @@ func (c *Config) Check(keys KeyChecker, now time.Time) Problems {
 	c.checkResponse(&p, keys, now)
 	c.checkPublish(&p)
 	c.checkDigest(&p)
+	c.checkAlert(&p)
 	if c.Commands.MaxSignatureAge < time.Minute {
 		p.addf("commands.max_signature_age %s: must be at least 1m", c.Commands.MaxSignatureAge)
 	}
