@@ -41,7 +41,7 @@ func (e *env) waitAlerts(p demo.Person, marker string, want int) {
 // none again (the state is in the store); a sync sends one "cleared"; a
 // second fault within alert.every is not told, one after it is.
 func TestIntakeAlert(t *testing.T) {
-	e := newEnv(t, demo.Options{})
+	e := newEnv(t, demo.Options{IntakeAlert: 30 * time.Minute})
 	alice, bob := e.Maintainers[0], e.Maintainers[1]
 	if err := e.WaitIdle(e.ctx, wait); err != nil {
 		t.Fatal(err)

@@ -164,7 +164,10 @@ func (b *Bot) Run(ctx context.Context) error {
 		return err
 	}
 	b.started = b.now()
-	b.writeSite(ctx, "")                  // what a crash after a publication left out, and security.txt
+	b.writeSite(ctx, "") // what a crash after a publication left out, and security.txt
+	if err := b.noteRobotKey(); err != nil {
+		b.log.Error("note the robot key", "err", err)
+	}
 	if err := b.armDigest(); err != nil { // before the scheduler looks
 		b.log.Error("arm the digest", "err", err)
 	}

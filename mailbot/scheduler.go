@@ -17,7 +17,8 @@ const defaultSchedulerPoll = 30 * time.Second
 
 // runScheduler fires the timers kept in the store: publication at the
 // CRD, the reminder before it, the first-reply promise and the weekly
-// digest; on each look it also checks the intake alert. A timer is deleted in the same
+// digest; on each look it also checks the intake alert and the expiry
+// of the configured keys. A timer is deleted in the same
 // transaction that does its work, so a crash fires it again, never loses
 // it.
 func (b *Bot) runScheduler(ctx context.Context) error {
@@ -28,6 +29,9 @@ func (b *Bot) runScheduler(ctx context.Context) error {
 	for {
 		if err := b.checkIntake(b.now()); err != nil {
 			b.log.Error("intake alert", "err", err)
+		}
+		if err := b.checkKeyExpiry(b.now()); err != nil {
+			b.log.Error("key expiry warnings", "err", err)
 		}
 		next, err := b.fireTimers()
 		if err != nil {

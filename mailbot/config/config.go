@@ -58,6 +58,9 @@ type Robot struct {
 	CasePrefix string `toml:"case_prefix"`
 	// KeyFile is the robot's armored private key (mode 0600).
 	KeyFile string `toml:"key_file"`
+	// RetiredKeysDir holds the robot's former private keys, which still
+	// decrypt and never sign (`secbot key rotate` moves them there).
+	RetiredKeysDir string `toml:"retired_keys_dir"`
 	// ProjectKeyFile signs public announcements (default: the robot key).
 	ProjectKeyFile string `toml:"project_key_file"`
 	// KeyURL tells reporters where to fetch the robot's public key.
@@ -208,6 +211,9 @@ func Load(path string) (*Config, error) {
 func (c *Config) defaults() {
 	if c.Robot.CasePrefix == "" {
 		c.Robot.CasePrefix = "SEC"
+	}
+	if c.Robot.RetiredKeysDir == "" {
+		c.Robot.RetiredKeysDir = "retired-keys"
 	}
 	if c.Robot.Domain == "" {
 		if i := strings.LastIndexByte(c.Robot.Address, '@'); i >= 0 {
