@@ -171,6 +171,9 @@ func (b *Bot) Run(ctx context.Context) error {
 	if err := b.armDigest(); err != nil { // before the scheduler looks
 		b.log.Error("arm the digest", "err", err)
 	}
+	if err := b.armRetention(); err != nil {
+		b.log.Error("arm retention", "err", err)
+	}
 	runCtx, stopIntake := context.WithCancel(ctx)
 	defer stopIntake()
 	sendCtx, stopSend := context.WithCancel(context.WithoutCancel(ctx))

@@ -105,8 +105,11 @@ func (b *Bot) fire(tx *store.Tx, t store.Timer, now time.Time) (int, error) {
 	if err := tx.DeleteTimer(t.Case, t.Kind); err != nil {
 		return 0, err
 	}
-	if t.Kind == store.TimerDigest {
-		return b.digestDue(tx, t, now) // of no case
+	switch t.Kind { // of no case
+	case store.TimerDigest:
+		return b.digestDue(tx, t, now)
+	case store.TimerRetention:
+		return b.retentionDue(tx, now)
 	}
 	c, err := tx.Case(t.Case)
 	if err != nil {

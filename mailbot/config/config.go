@@ -38,6 +38,7 @@ type Config struct {
 	Publish     Publish      `toml:"publish"`
 	Digest      Digest       `toml:"digest"`
 	Alert       Alert        `toml:"alert"`
+	Retention   Retention    `toml:"retention"`
 
 	// dir is the directory of the file, against which relative paths resolve.
 	dir string
@@ -323,6 +324,7 @@ func (c *Config) Check(keys KeyChecker, now time.Time) Problems {
 	c.checkPublish(&p)
 	c.checkDigest(&p)
 	c.checkAlert(&p)
+	c.checkRetention(&p)
 	if c.Commands.MaxSignatureAge < time.Minute {
 		p.addf("commands.max_signature_age %s: must be at least 1m", c.Commands.MaxSignatureAge)
 	}
