@@ -65,6 +65,13 @@ type Bot struct {
 	schedKick chan struct{}
 	panics    atomic.Int64
 	metrics   *metrics.Metrics
+	// lastSync is the time of the last successful IMAP sync of this run
+	// (unix nanoseconds, 0 before the first), for the intake alert;
+	// started is when Run began.
+	lastSync atomic.Int64
+	started  time.Time
+	// looks counts the scheduler's completed looks (tests wait on it).
+	looks atomic.Int64
 	// failExpand, set only by tests, makes expanding a fan-out fail.
 	failExpand func(*store.Fanout) error
 }
@@ -133,7 +140,12 @@ func (b *Bot) kick() { b.sender.Kick() }
 // onIdle runs each time the intake has caught up with the mailbox: a
 // successful sync.
 func (b *Bot) onIdle() {
-	b.metrics.Synced(b.now())
+	now := b.now()
+	b.metrics.Synced(now)
+	if b.lastSynced().IsZero() || b.cfg.Alert.IntakeAfter > 0 && now.Sub(b.lastSynced()) > b.cfg.Alert.IntakeAfter {
+		defer b.KickScheduler() // it may clear the intake alert
+	}
+	b.synced(now)
 	if b.opts.OnIdle != nil {
 		b.opts.OnIdle()
 	}
@@ -151,9 +163,16 @@ func (b *Bot) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	b.writeSite(ctx, "")                  // what a crash after a publication left out, and security.txt
+	b.started = b.now()
+	b.writeSite(ctx, "") // what a crash after a publication left out, and security.txt
+	if err := b.noteRobotKey(); err != nil {
+		b.log.Error("note the robot key", "err", err)
+	}
 	if err := b.armDigest(); err != nil { // before the scheduler looks
 		b.log.Error("arm the digest", "err", err)
+	}
+	if err := b.armRetention(); err != nil {
+		b.log.Error("arm retention", "err", err)
 	}
 	runCtx, stopIntake := context.WithCancel(ctx)
 	defer stopIntake()

@@ -17,7 +17,8 @@ const defaultSchedulerPoll = 30 * time.Second
 
 // runScheduler fires the timers kept in the store: publication at the
 // CRD, the reminder before it, the first-reply promise and the weekly
-// digest. A timer is deleted in the same
+// digest; on each look it also checks the intake alert and the expiry
+// of the configured keys. A timer is deleted in the same
 // transaction that does its work, so a crash fires it again, never loses
 // it.
 func (b *Bot) runScheduler(ctx context.Context) error {
@@ -26,10 +27,17 @@ func (b *Bot) runScheduler(ctx context.Context) error {
 		poll = defaultSchedulerPoll
 	}
 	for {
+		if err := b.checkIntake(b.now()); err != nil {
+			b.log.Error("intake alert", "err", err)
+		}
+		if err := b.checkKeyExpiry(b.now()); err != nil {
+			b.log.Error("key expiry warnings", "err", err)
+		}
 		next, err := b.fireTimers()
 		if err != nil {
 			b.log.Error("scheduler", "err", err)
 		}
+		b.looks.Add(1)
 		wait := poll
 		if !next.IsZero() {
 			wait = min(wait, max(next.Sub(b.now()), 10*time.Millisecond))
@@ -42,6 +50,10 @@ func (b *Bot) runScheduler(ctx context.Context) error {
 		}
 	}
 }
+
+// SchedulerLooks counts the looks the scheduler has completed, so that a
+// test that moved the clock can wait for one that saw it.
+func (b *Bot) SchedulerLooks() int64 { return b.looks.Load() }
 
 // KickScheduler makes the scheduler look at its timers now (tests and the
 // demo call it after moving their clock).
@@ -93,8 +105,11 @@ func (b *Bot) fire(tx *store.Tx, t store.Timer, now time.Time) (int, error) {
 	if err := tx.DeleteTimer(t.Case, t.Kind); err != nil {
 		return 0, err
 	}
-	if t.Kind == store.TimerDigest {
-		return b.digestDue(tx, t, now) // of no case
+	switch t.Kind { // of no case
+	case store.TimerDigest:
+		return b.digestDue(tx, t, now)
+	case store.TimerRetention:
+		return b.retentionDue(tx, now)
 	}
 	c, err := tx.Case(t.Case)
 	if err != nil {

@@ -145,6 +145,7 @@ func (m *Message) appendJSON(b []byte) []byte {
 	if m.PlainAt != nil {
 		b = m.PlainAt.appendJSON(appendField(b, "plain_at"))
 	}
+	b = appendTimeField(b, "purged", m.Purged, true)
 	return append(b, '}')
 }
 

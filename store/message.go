@@ -41,6 +41,9 @@ type Message struct {
 	// message was not encrypted.
 	RawAt   *BlobRef `json:"raw_at,omitempty"`
 	PlainAt *BlobRef `json:"plain_at,omitempty"`
+	// Purged is when retention dropped the message's bytes (purge.go);
+	// RawAt and PlainAt are nil since, and the record is all that is left.
+	Purged time.Time `json:"purged,omitzero"`
 }
 
 // AddMessage stores m and its raw bytes (as they came, and the decrypted

@@ -16,6 +16,9 @@ const (
 	// TimerDigest is the weekly digest: one timer of no case (Case is
 	// empty), re-armed each time it fires.
 	TimerDigest = "digest"
+	// TimerRetention purges the bodies of old closed cases, daily: one
+	// timer of no case, re-armed each time it fires.
+	TimerRetention = "retention"
 )
 
 // Timer is a scheduled action on a case. Timers live in the store so that

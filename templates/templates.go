@@ -42,6 +42,8 @@ const (
 	CreditConfirm   = "credit-confirm.tmpl"
 	FirstReply      = "first-reply.tmpl"
 	Digest          = "digest.tmpl"
+	Alert           = "alert.tmpl"
+	KeyNotice       = "key-notice.tmpl"
 )
 
 // SampleConfig returns the commented sample configuration `secbot init` writes.

@@ -104,6 +104,9 @@ func printCase(out io.Writer, tx *store.Tx, id string) error {
 		if m.Signer != "" {
 			flags += ", signed by maintainer " + m.Signer
 		}
+		if !m.Purged.IsZero() {
+			flags += ", body purged " + m.Purged.UTC().Format("2006-01-02")
+		}
 		events = append(events, event{m.Received, fmt.Sprintf("message %d from %s: %q (%s)", m.Key, m.From, m.Subject, flags)})
 	}
 	log, err := tx.AuditLog(c.ID)

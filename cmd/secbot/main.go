@@ -28,6 +28,7 @@ var commands = []command{
 	{"init", "init [-dir DIR]: write a sample config and generate the robot's key", cmdInit},
 	{"check", "check -c FILE: validate a config, reporting every problem", cmdCheck},
 	{"key", "key -c FILE [-wkd DIR]: print the robot's public key, or write its Web Key Directory into DIR", cmdKey},
+	{"key rotate", "key rotate -c FILE [-algo x25519|rsa4096]: make a new robot key, certified by the old one, which is kept to decrypt only", cmdKeyRotate},
 	{"case list", "case list -c FILE: list cases", cmdCaseList},
 	{"case show", "case show -c FILE ID: show a case and its timeline", cmdCaseShow},
 	{"case advisory", "case advisory -c FILE [-final] ID: render the case's advisory (a draft unless -final)", cmdCaseAdvisory},

@@ -37,6 +37,8 @@ type Config struct {
 	Export      Export       `toml:"export"`
 	Publish     Publish      `toml:"publish"`
 	Digest      Digest       `toml:"digest"`
+	Alert       Alert        `toml:"alert"`
+	Retention   Retention    `toml:"retention"`
 
 	// dir is the directory of the file, against which relative paths resolve.
 	dir string
@@ -57,6 +59,9 @@ type Robot struct {
 	CasePrefix string `toml:"case_prefix"`
 	// KeyFile is the robot's armored private key (mode 0600).
 	KeyFile string `toml:"key_file"`
+	// RetiredKeysDir holds the robot's former private keys, which still
+	// decrypt and never sign (`secbot key rotate` moves them there).
+	RetiredKeysDir string `toml:"retired_keys_dir"`
 	// ProjectKeyFile signs public announcements (default: the robot key).
 	ProjectKeyFile string `toml:"project_key_file"`
 	// KeyURL tells reporters where to fetch the robot's public key.
@@ -187,7 +192,7 @@ type Metrics struct {
 func Load(path string) (*Config, error) {
 	// Defaults a missing key cannot express as a zero value are set
 	// before decoding.
-	c := Config{Commands: Commands{RequireCaseID: true}, Digest: Digest{Hour: 9}}
+	c := Config{Commands: Commands{RequireCaseID: true}, Digest: Digest{Hour: 9}, Alert: defaultAlert}
 	md, err := toml.DecodeFile(path, &c)
 	if err != nil {
 		return nil, fmt.Errorf("read config %s: %w", path, err)
@@ -207,6 +212,9 @@ func Load(path string) (*Config, error) {
 func (c *Config) defaults() {
 	if c.Robot.CasePrefix == "" {
 		c.Robot.CasePrefix = "SEC"
+	}
+	if c.Robot.RetiredKeysDir == "" {
+		c.Robot.RetiredKeysDir = "retired-keys"
 	}
 	if c.Robot.Domain == "" {
 		if i := strings.LastIndexByte(c.Robot.Address, '@'); i >= 0 {
@@ -315,6 +323,8 @@ func (c *Config) Check(keys KeyChecker, now time.Time) Problems {
 	c.checkResponse(&p, keys, now)
 	c.checkPublish(&p)
 	c.checkDigest(&p)
+	c.checkAlert(&p)
+	c.checkRetention(&p)
 	if c.Commands.MaxSignatureAge < time.Minute {
 		p.addf("commands.max_signature_age %s: must be at least 1m", c.Commands.MaxSignatureAge)
 	}

@@ -82,6 +82,9 @@ type Options struct {
 	MaxMessageBytes int64
 	// SMTPFail lets tests make the SMTP server refuse recipients.
 	SMTPFail func(rcpt string, attempt int) *smtp.SMTPError
+	// IntakeAlert is alert.intake_after; zero turns the alert off, since
+	// the demo and most tests move the clock by days between syncs.
+	IntakeAlert time.Duration
 	// SkipCheck starts the bot even when the config check finds problems
 	// (tests of what secbot does with a broken maintainer key).
 	SkipCheck bool
@@ -214,6 +217,7 @@ password = %q
 		"\n[publish]\ndir = \"site\"\nurl = \"https://demo.example/security/\"\n"+
 		"\n[publish.security_txt]\npolicy = \"https://demo.example/security/policy\"\npreferred_languages = \"en\"\n")
 	fmt.Fprintf(&b, "\n[embargo.holidays]\n\"2026-12-25\" = \"Christmas Day\"\n\"2027-01-01\" = \"New Year's Day\"\n")
+	fmt.Fprintf(&b, "\n[alert]\nintake_after = %q\n", opts.IntakeAlert.String())
 	b.WriteString(opts.ConfigExtra)
 	w.ConfigPath = filepath.Join(w.Dir, "secbot.toml")
 	return os.WriteFile(w.ConfigPath, []byte(b.String()), 0o600)

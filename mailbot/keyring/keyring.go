@@ -19,10 +19,12 @@ import (
 // Keys are the OpenPGP keys secbot works with, loaded once at start.
 type Keys struct {
 	// Robot is the robot's unlocked private key: it decrypts reports and
-	// signs everything secbot sends.
+	// signs everything secbot sends. RobotRing decrypts: the robot key
+	// and the retired ones (retired.go), whose fingerprints are Retired.
 	Robot     *crypto.Key
 	RobotRing *crypto.KeyRing
 	RobotFP   string
+	Retired   []string
 	// Autocrypt is the Autocrypt header every mail from the robot carries:
 	// the robot's minimal public key for its address (autocrypt.go).
 	Autocrypt string
@@ -139,6 +141,9 @@ func Load(cfg *config.Config, now time.Time, log *slog.Logger) (*Keys, error) {
 		return nil, fmt.Errorf("robot keyring: %w", err)
 	}
 	k := &Keys{Robot: robot, RobotRing: ring, RobotFP: strings.ToUpper(robot.GetFingerprint())}
+	if k.Retired, err = loadRetired(cfg.Path(cfg.Robot.RetiredKeysDir), ring); err != nil {
+		return nil, err
+	}
 	if k.Autocrypt, err = RobotAutocrypt(robot, cfg.Robot.Address, now); err != nil {
 		return nil, err
 	}

@@ -52,6 +52,8 @@ type Sim struct {
 	fail     func(rcpt string, attempt int) *smtp.SMTPError
 	attempts map[string]int
 	notify   chan struct{}
+	imapDown bool               // SetIMAPDown: sessions are refused
+	conns    []*imapserver.Conn // open IMAP connections, closed by SetIMAPDown
 }
 
 // Options configure Start.
@@ -106,7 +108,13 @@ func (s *Sim) startIMAP() error {
 	}
 	s.imapLn, s.IMAPAddr = ln, ln.Addr().String()
 	s.imap = imapserver.New(&imapserver.Options{
-		NewSession: func(*imapserver.Conn) (imapserver.Session, *imapserver.GreetingData, error) {
+		NewSession: func(c *imapserver.Conn) (imapserver.Session, *imapserver.GreetingData, error) {
+			s.mu.Lock()
+			defer s.mu.Unlock()
+			if s.imapDown {
+				return nil, nil, errors.New("mailsim: imap is down")
+			}
+			s.conns = append(s.conns, c)
 			return s.mem.NewSession(), nil, nil
 		},
 		Caps:         imap.CapSet{imap.CapIMAP4rev1: {}, imap.CapIMAP4rev2: {}},
@@ -132,6 +140,20 @@ func (s *Sim) startSMTP() error {
 	s.smtp.ErrorLog = discardLogger{}
 	go s.smtp.Serve(ln)
 	return nil
+}
+
+// SetIMAPDown makes the IMAP server refuse every session and drops the
+// open ones (down true), or serve again (false): a failing intake.
+func (s *Sim) SetIMAPDown(down bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.imapDown = down
+	if down {
+		for _, c := range s.conns {
+			c.NetConn().Close()
+		}
+		s.conns = nil
+	}
 }
 
 // Close stops both servers.

@@ -30,7 +30,11 @@ func renderDownstreamRelay(r *renderer, om *store.OutMail, sp Spec) ([]byte, err
 	if err != nil {
 		return nil, PermanentError{err}
 	}
-	return mixedMail(r.header(om, subj, sp), body, fmt.Sprintf("%s-message-%d.eml", om.Case, m.Key), r.Tx.PlainOf(m))
+	original, err := bodyOf(r.Tx, m)
+	if err != nil {
+		return nil, err
+	}
+	return mixedMail(r.header(om, subj, sp), body, fmt.Sprintf("%s-message-%d.eml", om.Case, m.Key), original)
 }
 
 // transportOf says how a stored message came protected.

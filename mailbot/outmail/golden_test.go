@@ -54,6 +54,14 @@ func goldenCases(t *testing.T, f *fixture) []struct {
 		{"notice", Notice, with(Notice, func(sp *Spec) {
 			sp.Title, sp.Text = "Delivery failed: reply to rita@reporter.example", "A reply mail could not be delivered and will not be retried.\n\nMessage-ID: <reply.7.0@demo.example>\nRecipients: rita@reporter.example\nAttempts:   3\n\nThe server's last reply:\n> 550 5.1.1 <rita@reporter.example>: Recipient address rejected: User unknown in virtual mailbox table"
 		})},
+		{"alert", Alert, with(Alert, func(sp *Spec) {
+			sp.Msg = 0
+			sp.Title, sp.Text = "Alert: intake is failing", "secbot has not synced with the IMAP mailbox since 2026-01-05 10:00:00 UTC (31m0s ago; alert.intake_after is 30m0s)."
+		})},
+		{"key-notice", KeyNotice, with(KeyNotice, func(sp *Spec) {
+			sp.Msg = 0
+			sp.Title, sp.Text = "The robot key was rotated", "Old key: 0000 1111\nNew key: 2222 3333"
+		})},
 		{"transcript", Transcript, with(Transcript, func(sp *Spec) { sp.Text = string(td) })},
 		{"reply", Reply, with(Reply, func(sp *Spec) { sp.Text = long })},
 		{"key-confirm", KeyConfirm, with(KeyConfirm, nil)},

@@ -35,6 +35,10 @@ const (
 	CreditConfirm   Kind = "credit-confirm"   // the exact credit line, for the reporter to confirm
 	FirstReply      Kind = "first-reply"      // no human answered a new case in time
 	Digest          Kind = "digest"           // the weekly digest of open cases, for the maintainers
+
+	// Operations (alert.go, keytime.go in package mailbot).
+	Alert     Kind = "alert"      // intake is failing, or no longer failing
+	KeyNotice Kind = "key-notice" // the robot key was rotated, or a configured key expires soon
 )
 
 // Clear says whether a kind of mail may ever leave unencrypted. Its zero
@@ -100,6 +104,8 @@ var kinds = table{
 	FirstReply:    {Template: templates.FirstReply, To: []Class{Maintainer, Escalation}, Outer: "reminder: first reply", render: renderFirstReply},
 	CreditConfirm: {Template: templates.CreditConfirm, To: []Class{Reporter}, Clear: WithoutKey, Outer: "credit confirmation", render: renderCreditConfirm},
 	Digest:        {Template: templates.Digest, To: []Class{Maintainer}, Outer: "weekly digest", render: renderDigest},
+	Alert:         {Template: templates.Alert, To: []Class{Maintainer}, Outer: "operations alert", render: renderNotice},
+	KeyNotice:     {Template: templates.KeyNotice, To: []Class{Maintainer}, Outer: "key notice", render: renderNotice},
 }
 
 // table maps each kind to its row.

@@ -37,9 +37,21 @@ func renderRelay(r *renderer, om *store.OutMail, sp Spec) ([]byte, error) {
 	if err != nil {
 		return nil, PermanentError{err}
 	}
-	original := r.Tx.PlainOf(m)
+	original, err := bodyOf(r.Tx, m)
+	if err != nil {
+		return nil, err
+	}
 	name := fmt.Sprintf("%s-message-%d.eml", om.Case, m.Key)
 	return mixedMail(r.header(om, subj, sp), body, name, original)
+}
+
+// bodyOf is the message a relay carries; a message whose bytes
+// retention purged is never relayed again, with or without them.
+func bodyOf(tx *store.Tx, m *store.Message) ([]byte, error) {
+	if !m.Purged.IsZero() {
+		return nil, PermanentError{fmt.Errorf("message %d: its body was purged (retention.raw_after_close)", m.Key)}
+	}
+	return tx.PlainOf(m), nil
 }
 
 func renderNotice(r *renderer, om *store.OutMail, sp Spec) ([]byte, error) {

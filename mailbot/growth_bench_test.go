@@ -1,0 +1,201 @@
+package mailbot_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/secbot/secbot/mailbot/benchkit"
+	"github.com/secbot/secbot/mailbot/config"
+	"github.com/secbot/secbot/mailbot/demo"
+	"github.com/secbot/secbot/mailbot/intake"
+	"github.com/secbot/secbot/mailbot/mailsim"
+	"github.com/secbot/secbot/mailbot/tlsmode"
+	"github.com/secbot/secbot/store"
+)
+
+// BenchmarkStoreGrowth builds a store as ten years of a busy project
+// would leave it (50,000 cases and 1,000,000 messages of about 5 KB,
+// through the store API, 1,000 messages a transaction), then measures
+// against it: ingestion of the 10,000-message backlog as a ratio to the
+// same backlog into an empty store in the same run, reading the case list
+// and an old case (what `case list` and `case show` read), and the store
+// size per message before and after compaction. SECBOT_GROWTH_SCALE
+// scales the built store (default 1; 0.05 builds 2,500 cases and 50,000
+// messages). Run it with:
+//
+//	SECBOT_GROWTH_SCALE=0.05 go test -run '^$' -bench StoreGrowth -benchtime 1x -timeout 2h ./mailbot/
+func BenchmarkStoreGrowth(b *testing.B) {
+	scale := 1.0
+	if s := os.Getenv("SECBOT_GROWTH_SCALE"); s != "" {
+		var err error
+		if scale, err = strconv.ParseFloat(s, 64); err != nil || scale <= 0 {
+			b.Fatalf("SECBOT_GROWTH_SCALE %q: want a positive number", s)
+		}
+	}
+	nCases, nMsgs := int(50000*scale), int(1000000*scale)
+	w, err := demo.NewWorld(b.TempDir(), demo.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer w.Close()
+	for i := range benchkit.Size {
+		raw, _ := benchkit.Message(i, w.Robot.Address)
+		if err := w.Sim.Append(w.Robot.Address, []byte(raw)); err != nil {
+			b.Fatal(err)
+		}
+	}
+	cfg, err := config.Load(w.ConfigPath)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ic := intake.Config{Addr: w.Sim.IMAPAddr, TLSMode: tlsmode.Plain, Username: w.Robot.Address,
+		Password: mailsim.Password, PollInterval: time.Hour, Logger: w.Log}
+	ctx := context.Background()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		big := filepath.Join(w.Dir, fmt.Sprintf("big-%d.db", i))
+		start := time.Now()
+		if err := buildGrown(big, nCases, nMsgs); err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(time.Since(start).Seconds(), "build-s")
+		sizeBefore := fileSize(b, big)
+
+		empty, err := benchkit.Ingest(ctx, cfg, ic, filepath.Join(w.Dir, fmt.Sprintf("empty-%d.db", i)), w.Log)
+		if err != nil {
+			b.Fatal(err)
+		}
+		grown, err := benchkit.Ingest(ctx, cfg, ic, big, w.Log)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(empty.Elapsed.Seconds(), "ingest-empty-s")
+		b.ReportMetric(grown.Elapsed.Seconds(), "ingest-grown-s")
+		b.ReportMetric(grown.Elapsed.Seconds()/empty.Elapsed.Seconds(), "ingest-ratio")
+
+		list, show := readP99(b, big, nCases)
+		b.ReportMetric(float64(list.Microseconds())/1000, "case-list-p99-ms")
+		b.ReportMetric(float64(show.Microseconds())/1000, "case-show-p99-ms")
+
+		before, after, err := store.Compact(big)
+		if err != nil {
+			b.Fatal(err)
+		}
+		total := float64(nMsgs + benchkit.Size)
+		b.ReportMetric(float64(sizeBefore)/float64(nMsgs), "bytes/msg-built")
+		b.ReportMetric(float64(before)/total, "bytes/msg-before-compact")
+		b.ReportMetric(float64(after)/total, "bytes/msg-after-compact")
+	}
+}
+
+// buildGrown writes nCases cases, closed or published but the last 1%,
+// and nMsgs messages spread over them, with their Message-ID entries.
+func buildGrown(path string, nCases, nMsgs int) error {
+	st, err := store.Open(path, store.Options{})
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	opened := time.Date(2016, 1, 1, 0, 0, 0, 0, time.UTC)
+	per := max(nMsgs/nCases, 1)
+	const batch = 1000
+	for first := 0; first < nMsgs; first += batch {
+		err := st.Update(func(tx *store.Tx) error {
+			tx.ReserveRaw(batch * 5200)
+			for m := first; m < min(first+batch, nMsgs); m++ {
+				if err := addGrown(tx, m, per, nCases, opened); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func addGrown(tx *store.Tx, m, per, nCases int, opened time.Time) error {
+	ci := min(m/per, nCases-1)
+	at := opened.Add(time.Duration(m) * 5 * time.Minute)
+	id := fmt.Sprintf("SEC-%d-%05d", 2016+ci*10/nCases, ci+1)
+	c := &store.Case{ID: id, State: store.StatePublished, Opened: at, Updated: at, Subject: fmt.Sprintf("report %d", ci)}
+	if m%per != 0 {
+		old, err := tx.Case(id)
+		if err != nil {
+			return err
+		}
+		c = old
+	} else if ci >= nCases*99/100 {
+		c.State = store.StateAccepted
+	} else if ci%7 == 0 {
+		c.State = store.StateClosed
+	}
+	raw, _ := benchkit.Message(m, "security@demo.example")
+	msgID := fmt.Sprintf("grown%d@reporter.example", m)
+	key, err := tx.AddMessage(&store.Message{Case: id, MessageID: msgID, Received: at, From: "r@reporter.example",
+		Subject: c.Subject, Status: "ok", Size: int64(len(raw))}, []byte(raw), nil)
+	if err != nil {
+		return err
+	}
+	c.Messages = append(c.Messages, key)
+	c.Updated = at
+	if err := tx.IndexMessageID(msgID, store.ThreadRef{Case: id, Msg: key}); err != nil {
+		return err
+	}
+	return tx.PutCase(c)
+}
+
+// readP99 times 100 reads of every case (what `case list` reads) and of
+// an old case with its messages (what `case show` reads), on the store
+// directly: the control socket adds one local round trip to each.
+func readP99(b *testing.B, path string, nCases int) (list, show time.Duration) {
+	st, err := store.Open(path, store.Options{ReadOnly: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	var ls, ss []time.Duration
+	for range 100 {
+		start := time.Now()
+		if err := st.View(func(tx *store.Tx) error { _, err := tx.Cases(); return err }); err != nil {
+			b.Fatal(err)
+		}
+		ls = append(ls, time.Since(start))
+		start = time.Now()
+		if err := st.View(func(tx *store.Tx) error {
+			c, err := tx.Case("SEC-2016-00002")
+			if err != nil {
+				return err
+			}
+			for _, k := range c.Messages {
+				if _, err := tx.Message(k); err != nil {
+					return err
+				}
+			}
+			_, err = tx.AuditLog(c.ID)
+			return err
+		}); err != nil {
+			b.Fatal(err)
+		}
+		ss = append(ss, time.Since(start))
+	}
+	slices.Sort(ls)
+	slices.Sort(ss)
+	return ls[98], ss[98]
+}
+
+func fileSize(b *testing.B, path string) int64 {
+	fi, err := os.Stat(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return fi.Size()
+}
