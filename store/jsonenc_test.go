@@ -66,7 +66,10 @@ func checkSame(t *testing.T, v appender) {
 func TestAppendJSONMatchesEncodingJSON(t *testing.T) {
 	times := []time.Time{{}, time.Date(2026, 11, 25, 10, 0, 0, 123456789, time.UTC),
 		time.Date(1999, 1, 2, 3, 4, 5, 0, time.FixedZone("x", -5*3600-1800))}
-	strs := []string{"", "plain", `q"uote\back`, "<html>&amp;", "tab\tnl\n\x00\x1f\x7f", "ünïcødé ☃", "bad \xff utf8", "\u2028\u2029"}
+	strs := []string{"", "plain", `q"uote\back`, "<html>&amp;", "tab\tnl\n\x00\x1f\x7f", "ünïcødé ☃", "bad \xff utf8", "\u2028\u2029",
+		// Each byte that needs escaping, alone: in a string with a plain
+		// byte, any one test of the fast path's condition would do.
+		`"`, `\`, "<", ">", "&", "\t\n\x00\x1f", "\xff"}
 	for _, tm := range times {
 		for _, s := range strs {
 			for _, v := range []any{Message{}, AuditEntry{}, Fanout{}, BlobRef{}} {
@@ -89,6 +92,29 @@ func TestEncodeJSONUnwritableTimes(t *testing.T) {
 		}
 		if _, err := json.Marshal(m); err == nil {
 			t.Errorf("%v: json.Marshal has no error either: jsonTimeOK is too strict", tm)
+		}
+	}
+}
+
+// TestJSONTimeOK: jsonTimeOK accepts exactly the times that
+// time.Time's MarshalJSON writes, at the edges of the year range and of
+// the zone offset.
+func TestJSONTimeOKEdges(t *testing.T) {
+	zone := func(off int) *time.Location { return time.FixedZone("", off) }
+	day := 24 * 3600
+	for _, tm := range []time.Time{
+		time.Date(-1, 12, 31, 0, 0, 0, 0, time.UTC),
+		time.Date(0, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC),
+		time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(2026, 1, 1, 0, 0, 0, 0, zone(day-1)),
+		time.Date(2026, 1, 1, 0, 0, 0, 0, zone(day)),
+		time.Date(2026, 1, 1, 0, 0, 0, 0, zone(-day+1)),
+		time.Date(2026, 1, 1, 0, 0, 0, 0, zone(-day)),
+	} {
+		_, err := tm.MarshalJSON()
+		if got, want := jsonTimeOK(tm), err == nil; got != want {
+			t.Errorf("JSONTimeOK(%v) = %v, but MarshalJSON says %v", tm, got, err)
 		}
 	}
 }

@@ -233,3 +233,81 @@ func TestOutMailData(t *testing.T) {
 		return nil
 	})
 }
+
+// TestChunkPacking: a chunk is closed only when the next blob would pass
+// chunkMax, so one that fills it exactly stays in it; and a chunk that
+// holds nothing yet (or only empty blobs) is never written out empty.
+func TestChunkPacking(t *testing.T) {
+	check := func(name string, sizes []int, wantChunks int) {
+		t.Helper()
+		s := openTemp(t)
+		if err := s.Update(func(tx *Tx) error {
+			for _, n := range sizes {
+				if _, err := tx.AddMessage(&Message{Case: "SEC-2026-0001"}, make([]byte, n), nil); err != nil {
+					return err
+				}
+			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		s.View(func(tx *Tx) error {
+			if n := tx.btx.Bucket(bucketChunks).Stats().BucketN - 1; n != wantChunks {
+				t.Errorf("%s: %d chunks, want %d", name, n, wantChunks)
+			}
+			return nil
+		})
+	}
+	check("two halves fill one chunk exactly", []int{chunkMax / 2, chunkMax / 2}, 1)
+	check("one byte more opens a second", []int{chunkMax / 2, chunkMax/2 + 1}, 2)
+	check("an empty blob, then one bigger than a chunk", []int{0, chunkMax + 1}, 1)
+}
+
+// TestBlobRefOutOfRange: a blob reference that does not fit its chunk
+// (a damaged record) reads as missing, without a panic; an empty blob
+// reads as empty, not as missing.
+func TestBlobRefOutOfRange(t *testing.T) {
+	s := openTemp(t)
+	s.Update(func(tx *Tx) error {
+		ref, err := tx.addBlob([]byte("0123456789"))
+		if err != nil {
+			return err
+		}
+		for _, bad := range []BlobRef{{Off: 8, Len: 3}, {Off: 11}, {Off: -1, Len: 2}, {Off: 2, Len: -1}, {Off: 6, Len: 5}} {
+			bad.Chunk = ref.Chunk
+			if got := tx.blob(&bad); got != nil {
+				t.Errorf("blob %+v = %q, want nil", bad, got)
+			}
+		}
+		for _, ok := range []BlobRef{{Off: 0, Len: 10}, {Off: 10, Len: 0}, {Off: 3, Len: 0}} {
+			ok.Chunk = ref.Chunk
+			if got := tx.blob(&ok); got == nil || len(got) != ok.Len {
+				t.Errorf("blob %+v = %q (nil: %v), want %d bytes", ok, got, got == nil, ok.Len)
+			}
+		}
+		return nil
+	})
+}
+
+// TestThreadRefEdges: a digest of 255 bytes (the most one length byte
+// can say) is kept and a longer one dropped; an entry that is empty or
+// shorter than its digest length says is refused, without a panic.
+func TestThreadRefEdges(t *testing.T) {
+	for _, n := range []int{255, 256} {
+		ref := ThreadRef{Case: "SEC-2026-0001", Msg: 3, Digest: bytes.Repeat([]byte{7}, n)}
+		got, err := decodeThreadRef(ref.encode())
+		want := ref
+		if n > 255 {
+			want.Digest = nil
+		}
+		if err != nil || !reflect.DeepEqual(got, want) {
+			t.Errorf("digest of %d bytes: %+v, %v; want %+v", n, got, err, want)
+		}
+	}
+	long := ThreadRef{Msg: 1, Digest: []byte{1, 2, 3}}.encode()
+	for _, v := range [][]byte{nil, {}, long[:9], long[:11], append(u64(1), 200, 1, 2)} {
+		if got, err := decodeThreadRef(v); err == nil {
+			t.Errorf("entry %x decodes as %+v", v, got)
+		}
+	}
+}

@@ -97,13 +97,18 @@ type Options struct {
 	Timeout  time.Duration
 }
 
+// lockTimeout is how long Open waits for another process's lock: bbolt
+// would wait forever on a zero Timeout.
+func (o Options) lockTimeout() time.Duration {
+	if o.Timeout == 0 {
+		return 5 * time.Second
+	}
+	return o.Timeout
+}
+
 // Open opens or creates the store at path and checks its schema version.
 func Open(path string, opts Options) (*Store, error) {
-	timeout := opts.Timeout
-	if timeout == 0 {
-		timeout = 5 * time.Second
-	}
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: timeout, ReadOnly: opts.ReadOnly})
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: opts.lockTimeout(), ReadOnly: opts.ReadOnly})
 	if errors.Is(err, berrors.ErrTimeout) {
 		return nil, fmt.Errorf("open store %s: %w", path, ErrLocked)
 	}

@@ -32,6 +32,29 @@ func TestOpenRefusesNewerSchema(t *testing.T) {
 	}
 }
 
+// TestOpenLockTimeout: Open waits a bounded time for the lock of a
+// store another process holds, 5s unless told otherwise, and then says
+// the store is locked.
+func TestOpenLockTimeout(t *testing.T) {
+	for _, tc := range []struct {
+		opts Options
+		want time.Duration
+	}{{Options{}, 5 * time.Second}, {Options{Timeout: time.Millisecond}, time.Millisecond}} {
+		if got := tc.opts.lockTimeout(); got != tc.want {
+			t.Errorf("lockTimeout(%+v) = %s, want %s", tc.opts, got, tc.want)
+		}
+	}
+	path := filepath.Join(t.TempDir(), "s.db")
+	s, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := Open(path, Options{Timeout: time.Millisecond}); !errors.Is(err, ErrLocked) {
+		t.Fatalf("open of a held store: %v, want ErrLocked", err)
+	}
+}
+
 func TestCaseIDsCountPerYear(t *testing.T) {
 	s := openTemp(t)
 	var got []string
@@ -71,10 +94,10 @@ func TestOutboxDueOrderAndIdempotence(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	check := func(now time.Time, want []string, wantNext time.Time) {
+	check := func(now time.Time, max int, want []string, wantNext time.Time) {
 		t.Helper()
 		s.View(func(tx *Tx) error {
-			due, next, err := tx.Due(now, 10)
+			due, next, err := tx.Due(now, max)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -83,7 +106,7 @@ func TestOutboxDueOrderAndIdempotence(t *testing.T) {
 				ids = append(ids, m.ID)
 			}
 			if len(ids) != len(want) || !next.Equal(wantNext) {
-				t.Errorf("Due(%s) = %v next %s, want %v next %s", now, ids, next, want, wantNext)
+				t.Errorf("Due(%s, %d) = %v next %s, want %v next %s", now, max, ids, next, want, wantNext)
 			}
 			for i := range want {
 				if i < len(ids) && ids[i] != want[i] {
@@ -93,8 +116,10 @@ func TestOutboxDueOrderAndIdempotence(t *testing.T) {
 			return nil
 		})
 	}
-	check(t0.Add(-time.Second), nil, t0)
-	check(t0.Add(90*time.Second), []string{"c@x", "a@x"}, t0.Add(2*time.Minute))
+	check(t0.Add(-time.Second), 10, nil, t0)
+	check(t0, 10, []string{"c@x"}, t0.Add(time.Minute)) // due at now is due
+	check(t0.Add(90*time.Second), 10, []string{"c@x", "a@x"}, t0.Add(2*time.Minute))
+	check(t0.Add(90*time.Second), 1, []string{"c@x"}, t0.Add(time.Minute)) // at most max, the rest's time next
 	// An attempt moves the entry to its next time; delivery retires it.
 	s.Update(func(tx *Tx) error {
 		m, _ := tx.OutMail("c@x")
@@ -107,7 +132,7 @@ func TestOutboxDueOrderAndIdempotence(t *testing.T) {
 		m.State = OutSent
 		return tx.UpdateOutMail(m)
 	})
-	check(t0.Add(3*time.Minute), []string{"b@x"}, t0.Add(time.Hour))
+	check(t0.Add(3*time.Minute), 10, []string{"b@x"}, t0.Add(time.Hour))
 	s.View(func(tx *Tx) error {
 		if n := tx.PendingCount(); n != 2 {
 			t.Errorf("pending %d, want 2", n)

@@ -72,11 +72,21 @@ func (s *Sender) dialRaw(ctx context.Context) (net.Conn, error) {
 	}
 	// Validate checked the name; this checks where "localhost" really
 	// led, before a single byte is sent in the clear.
-	if s.cfg.TLSMode == tlsmode.Plain && !loopback.Peer(raw.RemoteAddr()) {
+	if err := checkPlainPeer(s.cfg.TLSMode, raw.RemoteAddr()); err != nil {
 		raw.Close()
-		return nil, fmt.Errorf("remote %v: %w", raw.RemoteAddr(), ErrPlainNotLoopback)
+		return nil, err
 	}
 	return raw, nil
+}
+
+// checkPlainPeer refuses a plain connection to a peer off loopback.
+// Validate checked the name; this checks where "localhost" really led,
+// before a single byte is sent in the clear.
+func checkPlainPeer(mode tlsmode.Mode, peer net.Addr) error {
+	if mode == tlsmode.Plain && !loopback.Peer(peer) {
+		return fmt.Errorf("remote %v: %w", peer, ErrPlainNotLoopback)
+	}
+	return nil
 }
 
 // handshake greets the server, upgrades to TLS if configured, and logs in.

@@ -163,3 +163,40 @@ func TestBranchOf(t *testing.T) {
 		t.Errorf("BranchOf without branches = %q", got)
 	}
 }
+
+// TestSafeChars: the ends of each safe range are safe, and the bytes
+// just outside them are not.
+func TestSafeChars(t *testing.T) {
+	if !safeChars("azAZ09._+-") {
+		t.Errorf("safeChars refuses a safe byte of %q", "azAZ09._+-")
+	}
+	for _, c := range "`{@[/: \x00\x7f\xff" {
+		if s := string([]byte{byte(c)}); safeChars(s) {
+			t.Errorf("safeChars(%q) = true", s)
+		}
+	}
+}
+
+// TestSplitRev: a revision comes off only when a name remains before it.
+func TestSplitRev(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		base string
+		rev  int
+	}{{"fix-r2", "fix", 2}, {"-r2", "-r2", 0}, {"a-r0", "a-r0", 0}, {"a-r", "a-r", 0}, {"a-r02", "a-r02", 0}} {
+		if base, rev := splitRev(tc.in); base != tc.base || rev != tc.rev {
+			t.Errorf("splitRev(%q) = %q, %d; want %q, %d", tc.in, base, rev, tc.base, tc.rev)
+		}
+	}
+}
+
+// TestSanitizeLength: a part is cut to n bytes of kept characters; the
+// run of unsafe ones it begins with does not take one of them.
+func TestSanitizeLength(t *testing.T) {
+	want := strings.Repeat("a", 64)
+	for _, in := range []string{strings.Repeat("a", 70), "!" + strings.Repeat("a", 70), "--" + strings.Repeat("a", 64)} {
+		if got := sanitize(in, 64); got != want {
+			t.Errorf("sanitize(%q, 64) = %q (%d bytes), want 64 a's", in, got, len(got))
+		}
+	}
+}
