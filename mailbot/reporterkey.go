@@ -48,8 +48,8 @@ func scanSender(raw []byte, from string, now time.Time) (key string, tokens []st
 				}
 			}
 		}
-		if strings.HasPrefix(mediaType, "text/") && len(tokens) < maxTokens {
-			for _, t := range tokenRE.FindAll(body, maxTokens-len(tokens)) {
+		if mediaType == "text/plain" && len(tokens) < maxTokens {
+			for _, t := range tokenRE.FindAll(ownText(body), maxTokens-len(tokens)) {
 				tokens = append(tokens, string(t))
 			}
 		}
@@ -143,4 +143,30 @@ func walkLeaves(raw []byte, limit int64, fn func(name, mediaType string, body []
 		return fn(name, mt, body)
 	}
 	walk(ent, 0)
+}
+
+// ownText is the part of a text the sender wrote themself: the lines up
+// to the first quoted line, attribution line ("On …, … wrote:") or
+// Outlook separator, where the mail being answered begins. A token counts
+// only there: a reporter who answers a confirmation they did not ask for
+// ("I never sent a key!") quotes it, token and all, and that must not
+// confirm a key someone else sent in their name.
+func ownText(body []byte) []byte {
+	rest := body
+	for len(rest) > 0 {
+		line := rest
+		if i := bytes.IndexByte(rest, '\n'); i >= 0 {
+			line = rest[:i]
+		}
+		t := bytes.TrimSpace(line)
+		if bytes.HasPrefix(t, []byte(">")) || bytes.HasSuffix(t, []byte("wrote:")) ||
+			bytes.HasPrefix(t, []byte("-----Original Message-----")) || bytes.HasPrefix(t, []byte("________________")) {
+			return body[:len(body)-len(rest)]
+		}
+		if len(line) == len(rest) {
+			break
+		}
+		rest = rest[len(line)+1:]
+	}
+	return body
 }

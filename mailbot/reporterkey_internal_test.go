@@ -119,3 +119,23 @@ func TestTokens(t *testing.T) {
 		t.Errorf("token matching is wrong")
 	}
 }
+
+// TestOwnText: a token counts only in the sender's own text, before what
+// they quote of the mail they answer.
+func TestOwnText(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"yes\nT\n", "yes\nT\n"},
+		{"yes\nT\n\n> T\n", "yes\nT\n\n"},
+		{"no!\n\n> T\n", "no!\n\n"},
+		{"no!\r\n\r\n  > T\r\n", "no!\r\n\r\n"},
+		{"no!\nOn Mon, 2 Mar 2026, Security team <s@x> wrote:\n  T\n", "no!\n"},
+		{"no!\n-----Original Message-----\nT\n", "no!\n"},
+		{"no!\n________________________________\nFrom: x\nT\n", "no!\n"},
+		{"> T", ""},
+		{"", ""},
+	} {
+		if got := string(ownText([]byte(tc.in))); got != tc.want {
+			t.Errorf("ownText(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}

@@ -139,8 +139,8 @@ func TestLaterKeyIsLearnedAfterTheRoundTrip(t *testing.T) {
 	if st := e.keyState(); st.Pending == nil || st.Current != nil || e.caseByID("SEC-2026-0001").UsableKey(e.Reporter.Address) != nil {
 		t.Fatalf("before the round trip: %+v", st)
 	}
-	// Her encrypted reply quotes the confirmation (quoted-printable inside).
-	e.reporterSays(e.Reporter, demo.Mail{Encrypt: true, Sign: true, Body: "Yes, that is my key.\n\n> " + token + "\n"}, &relays)
+	// Her encrypted reply carries the line in her own text (quoted-printable inside).
+	e.reporterSays(e.Reporter, demo.Mail{Encrypt: true, Sign: true, Body: "Yes, that is my key.\n" + token + "\n\n> " + token + "\n"}, &relays)
 	st := e.keyState()
 	if st.Pending != nil || st.Current == nil || st.Current.Source != store.KeySourceConfirmed ||
 		!strings.EqualFold(st.Current.Fingerprint, e.Reporter.Key.GetFingerprint()) {
@@ -159,6 +159,29 @@ func TestLaterKeyIsLearnedAfterTheRoundTrip(t *testing.T) {
 	e.reporterSays(e.Reporter, demo.Mail{Body: token + "\n"}, &relays)
 	if got := e.auditActions("SEC-2026-0001")[before:]; slices.Contains(got, "reporter-key-confirmed") {
 		t.Errorf("a used token confirmed again: %v", got)
+	}
+}
+
+// TestQuotedTokenConfirmsNothing: the token counts only in the reporter's
+// own text. A reporter who did not send the key and answers the
+// confirmation anyway ("I never sent this!") quotes it, token and all;
+// that must not confirm the key someone else sent in their name.
+func TestQuotedTokenConfirmsNothing(t *testing.T) {
+	e := newEnv(t, demo.Options{})
+	e.openCase()
+	relays := 1
+	pub, _ := e.Reporter.Key.GetArmoredPublicKey()
+	e.reporterSays(e.Reporter, demo.Mail{Body: "A key, said to be hers:\n" + pub + "\n"}, &relays)
+	token := e.confirmation(2, e.Reporter.Key.GetFingerprint())
+	for _, body := range []string{
+		"I never sent a key!\n\n> " + token + "\n",
+		"I never sent a key!\n\nOn Mon, 2 Mar 2026, Security team <security@demo.example> wrote:\n  " + token + "\n",
+		"I never sent a key!\n\n-----Original Message-----\nFrom: Security team\n\n  " + token + "\n",
+	} {
+		e.reporterSays(e.Reporter, demo.Mail{Body: body}, &relays)
+		if st := e.keyState(); st.Current != nil || st.Pending == nil {
+			t.Fatalf("a reply that only quotes the token (%q) changed the key: %+v", body, st)
+		}
 	}
 }
 

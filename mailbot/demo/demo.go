@@ -220,7 +220,7 @@ func (n *narrator) confirmKey() error {
 	n.title("Rita answers the confirmation, encrypted, and secbot learns her key")
 	relays := len(n.w.Sim.To(n.w.Maintainers[0].Address))
 	if _, err := n.w.Send(n.w.Reporter, Mail{Subject: "Re: [" + n.caseID + "] Please confirm the OpenPGP key sent for this case",
-		InReplyTo: n.confirmID, Encrypt: true, Sign: true, Body: "Yes, I sent it.\n\n> " + n.token + "\n"}); err != nil {
+		InReplyTo: n.confirmID, Encrypt: true, Sign: true, Body: "Yes, I sent it.\n" + n.token + "\n\n> " + n.token + "\n"}); err != nil {
 		return err
 	}
 	if _, err := n.w.WaitMail(n.ctx, n.w.Maintainers[0].Address, relays+1, waitTimeout); err != nil {
