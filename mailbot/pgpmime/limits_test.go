@@ -67,3 +67,22 @@ func TestSessionKeyPacketLimit(t *testing.T) {
 		}
 	}
 }
+
+// TestOpenSizeLimit: a message of exactly MaxMessageSize bytes is opened,
+// one byte more is refused (TestOpenMalformed has a far larger one).
+func TestOpenSizeLimit(t *testing.T) {
+	for _, tc := range []struct {
+		size    int
+		tooLong bool
+	}{
+		{MaxMessageSize, false},
+		{MaxMessageSize + 1, true},
+	} {
+		msg := textMail("")
+		msg = append(msg, bytes.Repeat([]byte("x"), tc.size-len(msg))...)
+		_, err := Open(msg, nil, nil)
+		if errors.Is(err, ErrTooLarge) != tc.tooLong || !tc.tooLong && err != nil {
+			t.Errorf("%d bytes: %v, want too large: %v", tc.size, err, tc.tooLong)
+		}
+	}
+}
