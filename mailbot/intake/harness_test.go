@@ -55,13 +55,33 @@ type testServer struct {
 	// some servers do in an empty mailbox.
 	strict atomic.Bool
 
-	mu  sync.Mutex
-	srv *imapserver.Server
+	mu      sync.Mutex
+	srv     *imapserver.Server
+	onFetch func(imap.NumSet, *imap.FetchOptions) // runs before each FETCH; nil: none
 }
 
-// strictSession refuses FETCH of a dynamic set ("n:*"). It passes on
-// what the server's IMAP4rev2 capability needs.
-type strictSession struct{ imapserver.Session }
+// fetchHook is the hook set by setOnFetch, or nil.
+func (ts *testServer) fetchHook() func(imap.NumSet, *imap.FetchOptions) {
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	return ts.onFetch
+}
+
+// setOnFetch makes f run before each FETCH the server answers, on the
+// server's goroutine of the fetching connection.
+func (ts *testServer) setOnFetch(f func(imap.NumSet, *imap.FetchOptions)) {
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	ts.onFetch = f
+}
+
+// strictSession refuses FETCH of a dynamic set ("n:*") when ts.strict is
+// set, and runs the test's fetch hook. It passes on what the server's
+// IMAP4rev2 capability needs.
+type strictSession struct {
+	imapserver.Session
+	ts *testServer
+}
 
 func (s strictSession) Namespace() (*imap.NamespaceData, error) {
 	return s.Session.(imapserver.SessionNamespace).Namespace()
@@ -72,7 +92,10 @@ func (s strictSession) Move(w *imapserver.MoveWriter, numSet imap.NumSet, dest s
 }
 
 func (s strictSession) Fetch(w *imapserver.FetchWriter, numSet imap.NumSet, options *imap.FetchOptions) error {
-	if numSet.Dynamic() {
+	if hook := s.ts.fetchHook(); hook != nil {
+		hook(numSet, options)
+	}
+	if s.ts.strict.Load() && numSet.Dynamic() {
 		return &imap.Error{Type: imap.StatusResponseTypeBad, Text: "Invalid messageset"}
 	}
 	return s.Session.Fetch(w, numSet, options)
@@ -119,8 +142,8 @@ func (ts *testServer) serve(ln net.Listener) {
 	}
 	srv := imapserver.New(&imapserver.Options{
 		NewSession: func(*imapserver.Conn) (imapserver.Session, *imapserver.GreetingData, error) {
-			if ts.strict.Load() {
-				return strictSession{ts.mem.NewSession()}, nil, nil
+			if ts.strict.Load() || ts.fetchHook() != nil {
+				return strictSession{ts.mem.NewSession(), ts}, nil, nil
 			}
 			return ts.mem.NewSession(), nil, nil
 		},
@@ -250,6 +273,35 @@ func (ts *testServer) seen(mailbox string) map[uint32]bool {
 		out[uint32(m.UID)] = hasFlag(m.Flags, imap.FlagSeen)
 	}
 	return out
+}
+
+// expunge removes uids from INBOX, as another mail client would.
+func (ts *testServer) expunge(uids ...imap.UID) error {
+	c := ts.client()
+	defer c.Close()
+	if _, err := c.Select("INBOX", nil).Wait(); err != nil {
+		return err
+	}
+	set := imap.UIDSetNum(uids...)
+	store := &imap.StoreFlags{Op: imap.StoreFlagsAdd, Silent: true, Flags: []imap.Flag{imap.FlagDeleted}}
+	if err := c.Store(set, store, nil).Close(); err != nil {
+		return err
+	}
+	return c.UIDExpunge(set).Close()
+}
+
+// markSeen sets \Seen on uid in INBOX, as a mail client reading it would.
+func (ts *testServer) markSeen(uid uint32) {
+	ts.t.Helper()
+	c := ts.client()
+	defer c.Close()
+	if _, err := c.Select("INBOX", nil).Wait(); err != nil {
+		ts.t.Fatalf("select: %v", err)
+	}
+	store := &imap.StoreFlags{Op: imap.StoreFlagsAdd, Silent: true, Flags: []imap.Flag{imap.FlagSeen}}
+	if err := c.Store(imap.UIDSetNum(imap.UID(uid)), store, nil).Close(); err != nil {
+		ts.t.Fatalf("store seen: %v", err)
+	}
 }
 
 func hasFlag(flags []imap.Flag, f imap.Flag) bool {

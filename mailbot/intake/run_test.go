@@ -2,9 +2,11 @@ package intake
 
 import (
 	"errors"
+	"fmt"
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -163,33 +165,86 @@ func TestRestartRedeliversNothing(t *testing.T) {
 	checkDelivered(t, sink, raws, ts.uidValidity())
 }
 
+// TestRepairUnmarkedAfterCrash: messages the sink committed but whose
+// marking a crash lost are marked at the next start, however many batches
+// that takes, and with MoveTo even those a mail client already flagged
+// \Seen leave the source mailbox.
 func TestRepairUnmarkedAfterCrash(t *testing.T) {
-	for _, moveTo := range []string{"", "Processed"} {
-		t.Run("moveTo="+moveTo, func(t *testing.T) {
+	tests := []struct {
+		name      string
+		moveTo    string
+		batchSize int
+		total     int    // messages in INBOX
+		committed uint32 // the sink's lastUID
+		seenFirst bool   // UID 1 already \Seen before the restart
+	}{
+		{"seen flag", "", 0, 3, 2, false},
+		{"move", "Processed", 0, 3, 2, false},
+		{"seen flag in batches", "", 2, 6, 5, false},
+		{"move in batches", "Processed", 2, 6, 5, false},
+		{"move of a message already seen", "Processed", 0, 3, 2, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
 			ts := newTestServer(t)
-			ts.appendN(3)
-			// The sink committed UIDs 1 and 2, but the crash lost the marking.
-			sink := &memSink{validity: ts.uidValidity(), last: 2}
+			ts.appendN(tc.total)
+			if tc.seenFirst {
+				ts.markSeen(1)
+			}
+			sink := &memSink{validity: ts.uidValidity(), last: tc.committed}
 			cfg := testConfig(t, ts)
-			cfg.MoveTo = moveTo
+			cfg.MoveTo, cfg.BatchSize = tc.moveTo, tc.batchSize
 			l := startLoop(t, cfg, sink)
 			l.waitIdle(t, 1)
 
 			got := sink.delivered()
-			if len(got) != 1 || got[0].UID != 3 {
-				t.Fatalf("delivered %d messages (first uid %d), want only uid 3", len(got), firstUID(got))
+			if len(got) != tc.total-int(tc.committed) || firstUID(got) != tc.committed+1 {
+				t.Fatalf("delivered %d messages (first uid %d), want uids %d-%d", len(got), firstUID(got), tc.committed+1, tc.total)
 			}
-			if moveTo == "" {
+			if tc.moveTo == "" {
 				checkSeen(t, ts, "INBOX", true)
 				return
 			}
 			if n, _ := ts.status("INBOX"); n != 0 {
 				t.Errorf("inbox holds %d messages, want 0", n)
 			}
-			if n, _ := ts.status(moveTo); n != 3 {
-				t.Errorf("%s holds %d messages, want 3", moveTo, n)
+			if n, _ := ts.status(tc.moveTo); n != tc.total {
+				t.Errorf("%s holds %d messages, want %d", tc.moveTo, n, tc.total)
 			}
 		})
+	}
+}
+
+// TestCatchUpSkipsAnExpungedBatch: when every message of a planned batch
+// was expunged before its download, the same catch-up goes on with the
+// next batch instead of ending (or reporting an error) there.
+func TestCatchUpSkipsAnExpungedBatch(t *testing.T) {
+	ts := newTestServer(t)
+	raws := ts.appendN(6)
+	var once sync.Once
+	ts.setOnFetch(func(set imap.NumSet, opts *imap.FetchOptions) {
+		if len(opts.BodySection) == 0 {
+			return // the plan's metadata fetch
+		}
+		once.Do(func() {
+			if err := ts.expunge(1, 2); err != nil {
+				t.Errorf("expunge: %v", err)
+			}
+		})
+	})
+	sink := &memSink{}
+	cfg := testConfig(t, ts)
+	cfg.BatchSize = 2
+	cfg.PollInterval = time.Hour // only the first catch-up counts
+	l := startLoop(t, cfg, sink)
+	l.waitIdle(t, 1)
+	if got, want := deliveredUIDs(sink), uidRange(3, 6); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("first catch-up delivered uids %v, want %v", got, want)
+	}
+	for i, d := range sink.delivered() {
+		if string(d.Raw) != raws[i+2] {
+			t.Errorf("uid %d: raw %q, want %q", d.UID, d.Raw, raws[i+2])
+		}
 	}
 }
 

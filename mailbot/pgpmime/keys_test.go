@@ -133,6 +133,7 @@ func TestUsability(t *testing.T) {
 		{"not yet created", expiring, created.Add(-time.Hour), ErrKeyExpired, ErrKeyExpired, true},
 		{"revoked", revoked, now, ErrKeyRevoked, ErrKeyRevoked, false},
 		{"before revocation", revoked, now.Add(-2 * time.Hour), nil, nil, false},
+		{"user ID revoked", revokedUserID(t, newTimedKey(t, "Gone", created, 0), now.Add(-time.Hour)), now, ErrKeyRevoked, ErrKeyRevoked, false},
 		{"no encryption subkey", noSubkey, now, ErrKeyUnusable, nil, false},
 		{"locked private key", locked, now, nil, ErrKeyUnusable, false},
 		{"nil key", nil, now, ErrKeyUnusable, ErrKeyUnusable, false},
@@ -157,5 +158,22 @@ func TestUsability(t *testing.T) {
 	}
 	if got := Inspect(expiring, now).Expires; !got.Equal(created.Add(24 * time.Hour).Truncate(time.Second)) {
 		t.Errorf("Expires %v", got)
+	}
+}
+
+// TestInspectNamesThePrimaryUserIDFirst checks that the primary user ID
+// (the one made with the key, flagged primary) comes first, even when
+// one added later sorts before it.
+func TestInspectNamesThePrimaryUserIDFirst(t *testing.T) {
+	created := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	k := newTimedKey(t, "Zed", created, 0)
+	later := &packet.Config{Time: func() time.Time { return created.Add(time.Hour) }}
+	if err := k.GetEntity().AddUserId("Alice", "", "alice@example.org", later); err != nil {
+		t.Fatal(err)
+	}
+	got := Inspect(k, created.Add(2*time.Hour)).UserIDs
+	want := []string{"Zed <zed@example.org>", "Alice <alice@example.org>"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Fatalf("UserIDs %q, want %q", got, want)
 	}
 }
