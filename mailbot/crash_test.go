@@ -30,8 +30,9 @@ var (
 	secbotBinErr  error
 )
 
-// buildSecbot builds cmd/secbot once per test binary run.
-func buildSecbot(t *testing.T) string {
+// buildSecbot builds cmd/secbot once per test binary run (tests and
+// BenchmarkStoreGrowth).
+func buildSecbot(t testing.TB) string {
 	t.Helper()
 	secbotBinOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "secbot-bin-")

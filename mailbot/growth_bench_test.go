@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -23,9 +24,13 @@ import (
 // would leave it (50,000 cases and 1,000,000 messages of about 5 KB,
 // through the store API, 1,000 messages a transaction), then measures
 // against it: ingestion of the 10,000-message backlog as a ratio to the
-// same backlog into an empty store in the same run, reading the case list
-// and an old case (what `case list` and `case show` read), and the store
-// size per message before and after compaction. SECBOT_GROWTH_SCALE
+// same backlog into an empty store in the same run; reading the case list
+// from the full case records (as `case list` did up to schema 6) and from
+// the summary index (as it does now), and an old case (what `case show`
+// reads), on the store; then the built secbot run on the grown store: its
+// start-up until its first IMAP sync, its memory, and `case list` and
+// `case show` over its control socket; and the store size per message
+// before and after compaction. SECBOT_GROWTH_SCALE
 // scales the built store (default 1; 0.05 builds 2,500 cases and 50,000
 // messages). Run it with:
 //
@@ -57,6 +62,8 @@ func BenchmarkStoreGrowth(b *testing.B) {
 	ic := intake.Config{Addr: w.Sim.IMAPAddr, TLSMode: tlsmode.Plain, Username: w.Robot.Address,
 		Password: mailsim.Password, PollInterval: time.Hour, Logger: w.Log}
 	ctx := context.Background()
+	bin := buildSecbot(b)
+	storePath := cfg.Path(cfg.Robot.Store)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		big := filepath.Join(w.Dir, fmt.Sprintf("big-%d.db", i))
@@ -79,9 +86,28 @@ func BenchmarkStoreGrowth(b *testing.B) {
 		b.ReportMetric(grown.Elapsed.Seconds(), "ingest-grown-s")
 		b.ReportMetric(grown.Elapsed.Seconds()/empty.Elapsed.Seconds(), "ingest-ratio")
 
-		list, show := readP99(b, big, nCases)
-		b.ReportMetric(float64(list.Microseconds())/1000, "case-list-p99-ms")
-		b.ReportMetric(float64(show.Microseconds())/1000, "case-show-p99-ms")
+		full, list, show := readP99(b, big)
+		b.ReportMetric(ms(full), "case-list-full-p99-ms")
+		b.ReportMetric(ms(list), "case-list-p99-ms")
+		b.ReportMetric(ms(show), "case-show-p99-ms")
+
+		if err := os.Rename(big, storePath); err != nil {
+			b.Fatal(err)
+		}
+		// With publish.dir the daemon writes the public pages at start-up;
+		// without it, it does not.
+		for _, run := range []struct{ config, suffix string }{{noPublish(b, w.ConfigPath), "-nopublish"}, {w.ConfigPath, ""}} {
+			d := measureDaemon(b, bin, run.config, storePath+".sock", "SEC-2016-00002")
+			b.ReportMetric(ms(d.startup), "daemon-startup-ms"+run.suffix)
+			b.ReportMetric(float64(d.rssAnon)/(1<<20), "daemon-rss-anon-MiB"+run.suffix)
+			b.ReportMetric(float64(d.rssFile)/(1<<20), "daemon-rss-file-MiB"+run.suffix)
+			b.ReportMetric(float64(d.peakAnon)/(1<<20), "daemon-peak-rss-anon-MiB"+run.suffix)
+			b.ReportMetric(ms(d.list), "socket-case-list-p99-ms"+run.suffix)
+			b.ReportMetric(ms(d.show), "socket-case-show-p99-ms"+run.suffix)
+		}
+		if err := os.Rename(storePath, big); err != nil {
+			b.Fatal(err)
+		}
 
 		before, after, err := store.Compact(big)
 		if err != nil {
@@ -126,7 +152,10 @@ func addGrown(tx *store.Tx, m, per, nCases int, opened time.Time) error {
 	ci := min(m/per, nCases-1)
 	at := opened.Add(time.Duration(m) * 5 * time.Minute)
 	id := fmt.Sprintf("SEC-%d-%05d", 2016+ci*10/nCases, ci+1)
-	c := &store.Case{ID: id, State: store.StatePublished, Opened: at, Updated: at, Subject: fmt.Sprintf("report %d", ci)}
+	// Every case holds one vulnerability since schema 6, as NewCase makes it.
+	c := &store.Case{ID: id, State: store.StatePublished, Opened: at, Updated: at, Subject: fmt.Sprintf("report %d", ci),
+		Vulns: []store.Vuln{{N: 1}}, VulnSeq: 1}
+	c.Embargo.Published = at
 	if m%per != 0 {
 		old, err := tx.Case(id)
 		if err != nil {
@@ -153,19 +182,47 @@ func addGrown(tx *store.Tx, m, per, nCases int, opened time.Time) error {
 	return tx.PutCase(c)
 }
 
-// readP99 times 100 reads of every case (what `case list` reads) and of
-// an old case with its messages (what `case show` reads), on the store
-// directly: the control socket adds one local round trip to each.
-func readP99(b *testing.B, path string, nCases int) (list, show time.Duration) {
+// noPublish writes a copy of the config at path without its [publish]
+// sections, beside it, and returns its path.
+func noPublish(b *testing.B, path string) string {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var keep []string
+	for _, sec := range strings.Split(string(data), "\n[") {
+		if !strings.HasPrefix(sec, "publish") {
+			keep = append(keep, sec)
+		}
+	}
+	out := strings.TrimSuffix(path, ".toml") + "-nopublish.toml"
+	if err := os.WriteFile(out, []byte(strings.Join(keep, "\n[")), 0o600); err != nil {
+		b.Fatal(err)
+	}
+	return out
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// readP99 times 100 reads of every full case record (what `case list`
+// read up to schema 6), of every case summary (what it reads now) and of
+// an old case with its messages and audit log (what `case show` reads),
+// on the store directly.
+func readP99(b *testing.B, path string) (full, list, show time.Duration) {
 	st, err := store.Open(path, store.Options{ReadOnly: true})
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer st.Close()
-	var ls, ss []time.Duration
+	var fs, ls, ss []time.Duration
 	for range 100 {
 		start := time.Now()
 		if err := st.View(func(tx *store.Tx) error { _, err := tx.Cases(); return err }); err != nil {
+			b.Fatal(err)
+		}
+		fs = append(fs, time.Since(start))
+		start = time.Now()
+		if err := st.View(func(tx *store.Tx) error { _, err := tx.CaseSummaries(); return err }); err != nil {
 			b.Fatal(err)
 		}
 		ls = append(ls, time.Since(start))
@@ -187,9 +244,10 @@ func readP99(b *testing.B, path string, nCases int) (list, show time.Duration) {
 		}
 		ss = append(ss, time.Since(start))
 	}
-	slices.Sort(ls)
-	slices.Sort(ss)
-	return ls[98], ss[98]
+	for _, d := range [][]time.Duration{fs, ls, ss} {
+		slices.Sort(d)
+	}
+	return fs[98], ls[98], ss[98]
 }
 
 func fileSize(b *testing.B, path string) int64 {

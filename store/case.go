@@ -199,12 +199,15 @@ func (tx *Tx) NewCaseID(prefix string, year int) (string, error) {
 	return fmt.Sprintf("%s-%d-%04d", prefix, year, n), nil
 }
 
-// PutCase writes c.
+// PutCase writes c and its summary (see CaseSummary).
 func (tx *Tx) PutCase(c *Case) error {
 	if c.ID == "" {
 		return fmt.Errorf("put case: empty id")
 	}
-	return tx.putJSON(bucketCases, []byte(c.ID), c)
+	if err := tx.putJSON(bucketCases, []byte(c.ID), c); err != nil {
+		return err
+	}
+	return tx.putSummary(c)
 }
 
 // Case reads one case by id (case-insensitive).

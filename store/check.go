@@ -57,6 +57,7 @@ func (tx *Tx) Check() []string {
 	tx.checkMessageIDs(add)
 	tx.checkOutbox(add)
 	tx.checkTimers(add)
+	tx.checkSummaries(add)
 	return problems
 }
 
@@ -151,5 +152,30 @@ func (tx *Tx) checkTimers(add addFunc) {
 	n := idx.Stats().KeyN
 	if m := tx.btx.Bucket(bucketTimers).Stats().KeyN; n != m {
 		add("timer index holds %d entries for %d timers", n, m)
+	}
+}
+
+// checkSummaries: every case has the summary record PutCase writes for it,
+// byte for byte, and every summary names a case.
+func (tx *Tx) checkSummaries(add addFunc) {
+	sums := tx.btx.Bucket(bucketSummary)
+	c := tx.btx.Bucket(bucketCases).Cursor()
+	for k, v := c.First(); k != nil; k, v = c.Next() {
+		var cs Case
+		if err := jsonUnmarshal(v, &cs); err != nil {
+			add("case %s: %v", k, err)
+			continue
+		}
+		if got := sums.Get(k); got == nil {
+			add("case %s: summary missing", k)
+		} else if !bytes.Equal(got, encodeSummary(summaryOf(&cs))) {
+			add("case %s: summary differs from the case", k)
+		}
+	}
+	s := sums.Cursor()
+	for k, _ := s.First(); k != nil; k, _ = s.Next() {
+		if !tx.CaseExists(string(k)) {
+			add("summary of case %s: case does not exist", k)
+		}
 	}
 }

@@ -76,6 +76,15 @@ func TestCheck(t *testing.T) {
 		{"timer without index", func(btx *bolt.Tx) error {
 			return btx.Bucket(bucketTimerIdx).Delete(timerIndexKey("SEC-2026-0002", TimerRemind))
 		}, "timer SEC-2026-0002/remind: its index entry is missing"},
+		{"summary missing", func(btx *bolt.Tx) error {
+			return btx.Bucket(bucketSummary).Delete([]byte("SEC-2026-0002"))
+		}, "case SEC-2026-0002: summary missing"},
+		{"summary stale", func(btx *bolt.Tx) error {
+			return btx.Bucket(bucketSummary).Put([]byte("SEC-2026-0002"), encodeSummary(CaseSummary{State: StateClosed}))
+		}, "case SEC-2026-0002: summary differs from the case"},
+		{"summary of no case", func(btx *bolt.Tx) error {
+			return btx.Bucket(bucketSummary).Put([]byte("SEC-2026-0009"), encodeSummary(CaseSummary{State: StateNew}))
+		}, "summary of case SEC-2026-0009: case does not exist"},
 		{"older schema", func(btx *bolt.Tx) error {
 			return btx.Bucket(bucketMeta).Put(keySchema, u64(SchemaVersion-1))
 		}, fmt.Sprintf("schema %d, this secbot writes %d", SchemaVersion-1, SchemaVersion)},

@@ -20,6 +20,7 @@ var migrations = map[uint64]func(btx *bolt.Tx) error{
 	3: migrateToSchema4,
 	4: migrateOutboxRecipients,
 	5: migrateToVulns,
+	6: migrateSummaries,
 }
 
 // migrate runs every step from version from up to SchemaVersion.

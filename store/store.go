@@ -39,7 +39,10 @@ import (
 //	6: a case holds one or more vulnerabilities ("vulns"), each with the
 //	   advisory fields that describe one flaw; "fields" keeps what they
 //	   share (crd, credits). Migrated on open, see migrate6.go
-const SchemaVersion = 6
+//	7: bucket case-summary: one compact record per case, what `case list`
+//	   shows (see casesummary.go); filled on open from the cases, see
+//	   migrate7.go
+const SchemaVersion = 7
 
 // ErrNotFound is returned when a case, message or outbox entry does not exist.
 var ErrNotFound = errors.New("not found")
@@ -73,10 +76,11 @@ var (
 	bucketPatchDat = []byte("patch-data")
 	bucketTimers   = []byte("timers")
 	bucketTimerIdx = []byte("timer-index")
+	// bucketSummary is declared in casesummary.go.
 
 	allBuckets = [][]byte{bucketMeta, bucketCases, bucketMessages, bucketMsgID, bucketIMAP, bucketOutbox,
 		bucketExecuted, bucketAudit, bucketDue, bucketPatches, bucketPatchDat, bucketTimers, bucketTimerIdx,
-		bucketChunks, bucketFanout, bucketOutData}
+		bucketChunks, bucketFanout, bucketOutData, bucketSummary}
 
 	keySchema = []byte("schema")
 )

@@ -1,15 +1,18 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 	"sort"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
+	"unicode/utf8"
 
 	"github.com/secbot/secbot/mailbot"
 	"github.com/secbot/secbot/mailbot/config"
@@ -38,15 +41,38 @@ func cmdCaseList(ctx context.Context, args []string) error {
 	return runQuery(cfg, query{Cmd: "list"}, os.Stdout)
 }
 
+// printCases lists the cases from their summary records: decoding every
+// full case record would grow past the 100 ms a list may take. It aligns
+// the columns itself, as text/tabwriter did (two spaces after the widest
+// cell), at a fraction of tabwriter's cost over 50,000 lines; a tab in a
+// subject is printed as it is, not taken for a column.
 func printCases(out io.Writer, tx *store.Tx) error {
-	cases, err := tx.Cases()
+	cases, err := tx.CaseSummaries()
 	if err != nil {
 		return err
 	}
-	w := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(w, "CASE\tSTATE\tOPENED\tMSGS\tSUBJECT")
+	rows := make([][4]string, 0, len(cases)+1)
+	rows = append(rows, [4]string{"CASE", "STATE", "OPENED", "MSGS"})
+	var width [4]int
 	for _, c := range cases {
-		fmt.Fprintf(w, "%s\t%s\t%s\t%d\t%s\n", c.ID, c.State, c.Opened.UTC().Format("2006-01-02 15:04"), len(c.Messages), c.Subject)
+		rows = append(rows, [4]string{c.ID, c.State, c.Opened.UTC().Format("2006-01-02 15:04"), strconv.Itoa(c.Messages)})
+	}
+	for _, r := range rows {
+		for i, cell := range r {
+			width[i] = max(width[i], utf8.RuneCountInString(cell))
+		}
+	}
+	w := bufio.NewWriter(out)
+	for i, r := range rows {
+		for j, cell := range r {
+			w.WriteString(cell)
+			w.WriteString(strings.Repeat(" ", width[j]-utf8.RuneCountInString(cell)+2))
+		}
+		if i == 0 {
+			w.WriteString("SUBJECT\n")
+		} else {
+			w.WriteString(cases[i-1].Subject + "\n")
+		}
 	}
 	return w.Flush()
 }
