@@ -74,6 +74,11 @@ func Build(c *store.Case, p Project, patches []*store.Patch) *Advisory {
 	for i := range c.Vulns {
 		a.Vulns = append(a.Vulns, a.buildVuln(&c.Vulns[i]))
 	}
+	if len(a.Vulns) == 0 {
+		// A stored case always holds one; a damaged record may not, and
+		// every reader may count on one being there.
+		a.Vulns = append(a.Vulns, a.buildVuln(&store.Vuln{N: 1}))
+	}
 	if a.Project == "" {
 		a.Project = p.Fallback
 	}

@@ -178,3 +178,17 @@ func TestRenderingsSeveral(t *testing.T) {
 	}
 	golden(t, "cve-request-two.txt", []byte("Subject: "+subj+"\n\n"+string(body)))
 }
+
+// TestCaseWithoutVulnerabilities: a stored case always holds one
+// vulnerability, but a damaged record may hold none; its advisory still
+// shows one, empty, so that every reader (the policy, the exports, the
+// summary) has one to read instead of panicking.
+func TestCaseWithoutVulnerabilities(t *testing.T) {
+	a := Build(&store.Case{ID: "SEC-2026-0009"}, Project{Name: "Frob"}, nil)
+	if len(a.Vulns) != 1 || a.Vulns[0].N != 1 || a.Vulns[0].ID != "SEC-2026-0009-1" {
+		t.Fatalf("vulnerabilities %+v, want one empty, numbered 1", a.Vulns)
+	}
+	if pf := a.Policy(); pf.Title != "" {
+		t.Errorf("policy of an empty vulnerability has title %q", pf.Title)
+	}
+}
