@@ -72,23 +72,7 @@ func renderShare(r *renderer, om *store.OutMail, sp Spec) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	_, _, atts, err := r.advisoryAttachments(r.Tx, c, true)
-	if err != nil {
-		return nil, err
-	}
-	if !sp.WithPatches {
-		atts = atts[:1]
-	}
-	var names []string
-	for _, a := range atts[1:] {
-		names = append(names, a.Name)
-	}
-	base["Patches"] = names
-	subj, body, err := r.Templates.Render(r.row.Template, base)
-	if err != nil {
-		return nil, PermanentError{err}
-	}
-	return multipartMail(r.header(om, subj, sp), body, atts)
+	return r.draftMail(om, sp, c, base, sp.WithPatches)
 }
 
 // renderCreditConfirm asks a reporter to confirm the exact credit line

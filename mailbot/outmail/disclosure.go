@@ -40,16 +40,27 @@ func renderPrenotify(r *renderer, om *store.OutMail, sp Spec) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	d, _ := r.Keys.DownstreamByID(sp.For.ID)
+	base["Name"], base["Update"], base["Changes"], base["Previous"] = d.Name, sp.Update, sp.Changes, sp.Previous
+	return r.draftMail(om, sp, c, base, true)
+}
+
+// draftMail writes a cover text from the row's template (base, plus
+// "Patches": the names of the patches attached) with the draft advisory
+// attached, and the current patches too when withPatches.
+func (r *renderer) draftMail(om *store.OutMail, sp Spec, c *store.Case, base map[string]any, withPatches bool) ([]byte, error) {
 	_, _, atts, err := r.advisoryAttachments(r.Tx, c, true)
 	if err != nil {
 		return nil, err
 	}
-	d, _ := r.Keys.DownstreamByID(sp.For.ID)
+	if !withPatches {
+		atts = atts[:1]
+	}
 	var names []string
 	for _, a := range atts[1:] {
 		names = append(names, a.Name)
 	}
-	base["Name"], base["Update"], base["Changes"], base["Previous"], base["Patches"] = d.Name, sp.Update, sp.Changes, sp.Previous, names
+	base["Patches"] = names
 	subj, body, err := r.Templates.Render(r.row.Template, base)
 	if err != nil {
 		return nil, PermanentError{err}
