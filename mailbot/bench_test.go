@@ -23,23 +23,7 @@ import (
 //
 //	go test -run '^$' -bench IngestBacklog -benchtime 1x ./mailbot/
 func BenchmarkIngestBacklog(b *testing.B) {
-	w, err := demo.NewWorld(b.TempDir(), demo.Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer w.Close()
-	for i := range benchkit.Size {
-		raw, _ := benchkit.Message(i, w.Robot.Address)
-		if err := w.Sim.Append(w.Robot.Address, []byte(raw)); err != nil {
-			b.Fatal(err)
-		}
-	}
-	cfg, err := config.Load(w.ConfigPath)
-	if err != nil {
-		b.Fatal(err)
-	}
-	ic := intake.Config{Addr: w.Sim.IMAPAddr, TLSMode: tlsmode.Plain, Username: w.Robot.Address,
-		Password: mailsim.Password, PollInterval: time.Hour, Logger: w.Log}
+	w, cfg, ic := backlogWorld(b)
 	ctx := context.Background()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
@@ -52,4 +36,29 @@ func BenchmarkIngestBacklog(b *testing.B) {
 		}
 		benchkit.ReportRun(b, res, floor)
 	}
+}
+
+// backlogWorld is a world whose mailbox holds the benchmark backlog
+// (benchkit.Size messages), its config, and an intake config that reads
+// the mailbox as the robot. The world closes when b ends.
+func backlogWorld(b *testing.B) (*demo.World, *config.Config, intake.Config) {
+	b.Helper()
+	w, err := demo.NewWorld(b.TempDir(), demo.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { w.Close() })
+	for i := range benchkit.Size {
+		raw, _ := benchkit.Message(i, w.Robot.Address)
+		if err := w.Sim.Append(w.Robot.Address, []byte(raw)); err != nil {
+			b.Fatal(err)
+		}
+	}
+	cfg, err := config.Load(w.ConfigPath)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ic := intake.Config{Addr: w.Sim.IMAPAddr, TLSMode: tlsmode.Plain, Username: w.Robot.Address,
+		Password: mailsim.Password, PollInterval: time.Hour, Logger: w.Log}
+	return w, cfg, ic
 }

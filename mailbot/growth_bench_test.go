@@ -12,11 +12,6 @@ import (
 	"time"
 
 	"github.com/secbot/secbot/mailbot/benchkit"
-	"github.com/secbot/secbot/mailbot/config"
-	"github.com/secbot/secbot/mailbot/demo"
-	"github.com/secbot/secbot/mailbot/intake"
-	"github.com/secbot/secbot/mailbot/mailsim"
-	"github.com/secbot/secbot/mailbot/tlsmode"
 	"github.com/secbot/secbot/store"
 )
 
@@ -44,23 +39,7 @@ func BenchmarkStoreGrowth(b *testing.B) {
 		}
 	}
 	nCases, nMsgs := int(50000*scale), int(1000000*scale)
-	w, err := demo.NewWorld(b.TempDir(), demo.Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer w.Close()
-	for i := range benchkit.Size {
-		raw, _ := benchkit.Message(i, w.Robot.Address)
-		if err := w.Sim.Append(w.Robot.Address, []byte(raw)); err != nil {
-			b.Fatal(err)
-		}
-	}
-	cfg, err := config.Load(w.ConfigPath)
-	if err != nil {
-		b.Fatal(err)
-	}
-	ic := intake.Config{Addr: w.Sim.IMAPAddr, TLSMode: tlsmode.Plain, Username: w.Robot.Address,
-		Password: mailsim.Password, PollInterval: time.Hour, Logger: w.Log}
+	w, cfg, ic := backlogWorld(b)
 	ctx := context.Background()
 	bin := buildSecbot(b)
 	storePath := cfg.Path(cfg.Robot.Store)
