@@ -43,8 +43,74 @@ func TestPrintCasesAsTabwriter(t *testing.T) {
 	}
 	tw.Flush()
 	var got strings.Builder
-	st.View(func(tx *store.Tx) error { return printCases(&got, tx) })
+	err = st.View(func(tx *store.Tx) error {
+		cases, err := listCases(tx, nil)
+		if err != nil {
+			return err
+		}
+		return printCases(&got, cases)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if got.String() != want.String() {
 		t.Errorf("case list:\n%s\nwant:\n%s", got.String(), want.String())
+	}
+}
+
+// TestCaseListStates: -state lists only the cases in the states named,
+// "open" standing for new and accepted, and refuses a state it does not
+// know.
+func TestCaseListStates(t *testing.T) {
+	st, err := store.Open(filepath.Join(t.TempDir(), "s.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	err = st.Update(func(tx *store.Tx) error {
+		for i, s := range []string{store.StateNew, store.StateAccepted, store.StateRejected, store.StateDuplicate, store.StateClosed, store.StatePublished} {
+			if err := tx.PutCase(&store.Case{ID: fmt.Sprintf("SEC-2026-000%d", i+1), State: s, Subject: s}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, x := range []struct {
+		arg  string
+		want []string // ids
+		err  string
+	}{
+		{"", []string{"SEC-2026-0001", "SEC-2026-0002", "SEC-2026-0003", "SEC-2026-0004", "SEC-2026-0005", "SEC-2026-0006"}, ""},
+		{"open", []string{"SEC-2026-0001", "SEC-2026-0002"}, ""},
+		{"published", []string{"SEC-2026-0006"}, ""},
+		{" Closed , rejected", []string{"SEC-2026-0003", "SEC-2026-0005"}, ""},
+		{"open,published", []string{"SEC-2026-0001", "SEC-2026-0002", "SEC-2026-0006"}, ""},
+		{"embargoed", nil, `unknown state "embargoed"`},
+	} {
+		states, err := parseStates(x.arg)
+		if x.err != "" {
+			if err == nil || !strings.Contains(err.Error(), x.err) {
+				t.Errorf("-state %q: error %v, want %q", x.arg, err, x.err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("-state %q: %v", x.arg, err)
+			continue
+		}
+		var got []string
+		err = st.View(func(tx *store.Tx) error {
+			cases, err := listCases(tx, states)
+			for _, c := range cases {
+				got = append(got, c.ID)
+			}
+			return err
+		})
+		if err != nil || strings.Join(got, " ") != strings.Join(x.want, " ") {
+			t.Errorf("-state %q: %v, %v; want %v", x.arg, got, err, x.want)
+		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -34,48 +35,111 @@ func readFlags(args []string, name string, extra func(*flag.FlagSet)) (*config.C
 }
 
 func cmdCaseList(ctx context.Context, args []string) error {
-	cfg, _, err := readFlags(args, "case list", nil)
+	var states string
+	cfg, fs, err := readFlags(args, "case list", func(fs *flag.FlagSet) {
+		fs.StringVar(&states, "state", "", "list only cases in these states (comma-separated; open = new,accepted)")
+	})
 	if err != nil {
 		return err
 	}
-	return runQuery(cfg, query{Cmd: "list"}, os.Stdout)
+	if fs.NArg() != 0 {
+		return errUsage
+	}
+	want, err := parseStates(states)
+	if err != nil {
+		return err
+	}
+	return runQuery(cfg, query{Cmd: "list", States: want}, os.Stdout)
 }
 
-// printCases lists the cases from their summary records: decoding every
-// full case record would grow past the 100 ms a list may take. It aligns
-// the columns itself, as text/tabwriter did (two spaces after the widest
-// cell), at a fraction of tabwriter's cost over 50,000 lines; a tab in a
-// subject is printed as it is, not taken for a column.
-func printCases(out io.Writer, tx *store.Tx) error {
+// caseStates are the states `case list -state` accepts; "open" stands
+// for the states a case is worked on in.
+var caseStates = []string{store.StateNew, store.StateAccepted, store.StateRejected, store.StateDuplicate,
+	store.StateClosed, store.StatePublished}
+
+// parseStates reads -state: "" lists every case.
+func parseStates(arg string) ([]string, error) {
+	var out []string
+	for _, s := range strings.Split(arg, ",") {
+		s = strings.ToLower(strings.TrimSpace(s))
+		switch {
+		case s == "":
+		case s == "open":
+			out = append(out, store.StateNew, store.StateAccepted)
+		case slices.Contains(caseStates, s):
+			out = append(out, s)
+		default:
+			return nil, fmt.Errorf("case list: unknown state %q (known: open, %s)", s, strings.Join(caseStates, ", "))
+		}
+	}
+	return out, nil
+}
+
+// listCases reads the summaries of the cases in one of states (every
+// case when states is empty), in id order: decoding every full case
+// record would grow past the 100 ms a list may take.
+func listCases(tx *store.Tx, states []string) ([]store.CaseSummary, error) {
 	cases, err := tx.CaseSummaries()
-	if err != nil {
-		return err
+	if err != nil || len(states) == 0 {
+		return cases, err
 	}
-	rows := make([][4]string, 0, len(cases)+1)
-	rows = append(rows, [4]string{"CASE", "STATE", "OPENED", "MSGS"})
+	return slices.DeleteFunc(cases, func(c store.CaseSummary) bool { return !slices.Contains(states, c.State) }), nil
+}
+
+// printCases writes the case list. It aligns the columns itself, as
+// text/tabwriter did (two spaces after the widest cell, widths in
+// runes), at a fraction of tabwriter's cost over 50,000 lines: no cell
+// is copied, and the opening time, the one column of fixed width, is
+// formatted in place. A tab in a subject is printed as it is, not taken
+// for a column. It reads no store: the daemon calls it outside the read
+// transaction, so that a slow reader of the socket never holds one open.
+func printCases(out io.Writer, cases []store.CaseSummary) error {
+	const timeLayout = "2006-01-02 15:04"
+	head := [4]string{"CASE", "STATE", "OPENED", "MSGS"}
 	var width [4]int
+	for i, h := range head {
+		width[i] = len(h)
+	}
+	width[2] = max(width[2], len(timeLayout))
 	for _, c := range cases {
-		rows = append(rows, [4]string{c.ID, c.State, c.Opened.UTC().Format("2006-01-02 15:04"), strconv.Itoa(c.Messages)})
+		width[0] = max(width[0], utf8.RuneCountInString(c.ID))
+		width[1] = max(width[1], utf8.RuneCountInString(c.State))
+		width[3] = max(width[3], digits(c.Messages))
 	}
-	for _, r := range rows {
-		for i, cell := range r {
-			width[i] = max(width[i], utf8.RuneCountInString(cell))
+	w := bufio.NewWriterSize(out, 64<<10)
+	pad := func(n int) {
+		for ; n > len(spaces); n -= len(spaces) {
+			w.WriteString(spaces)
 		}
+		w.WriteString(spaces[:n])
 	}
-	w := bufio.NewWriter(out)
-	for i, r := range rows {
-		for j, cell := range r {
-			w.WriteString(cell)
-			w.WriteString(strings.Repeat(" ", width[j]-utf8.RuneCountInString(cell)+2))
-		}
-		if i == 0 {
-			w.WriteString("SUBJECT\n")
-		} else {
-			w.WriteString(cases[i-1].Subject + "\n")
-		}
+	for i, h := range head {
+		w.WriteString(h)
+		pad(width[i] - len(h) + 2)
+	}
+	w.WriteString("SUBJECT\n")
+	var buf []byte
+	for _, c := range cases {
+		w.WriteString(c.ID)
+		pad(width[0] - utf8.RuneCountInString(c.ID) + 2)
+		w.WriteString(c.State)
+		pad(width[1] - utf8.RuneCountInString(c.State) + 2)
+		buf = c.Opened.UTC().AppendFormat(buf[:0], timeLayout)
+		w.Write(buf)
+		pad(width[2] - len(buf) + 2)
+		buf = strconv.AppendInt(buf[:0], int64(c.Messages), 10)
+		w.Write(buf)
+		pad(width[3] - len(buf) + 2)
+		w.WriteString(c.Subject)
+		w.WriteByte('\n')
 	}
 	return w.Flush()
 }
+
+const spaces = "                                "
+
+// digits is the width of n in decimal.
+func digits(n int) int { return len(strconv.Itoa(n)) }
 
 func cmdCaseShow(ctx context.Context, args []string) error {
 	cfg, fs, err := readFlags(args, "case show", nil)

@@ -24,10 +24,12 @@ import (
 // socket: bbolt lets one process hold the file, so the CLI cannot open it
 // beside `secbot run`.
 type query struct {
-	Cmd   string `json:"cmd"` // list, show, outbox, advisory, check, backup
-	ID    string `json:"id,omitempty"`
-	All   bool   `json:"all,omitempty"`
-	Final bool   `json:"final,omitempty"`
+	Cmd string `json:"cmd"` // list, show, outbox, advisory, check, backup
+	ID  string `json:"id,omitempty"`
+	All bool   `json:"all,omitempty"`
+	// States limits "list" to cases in these states; empty lists all.
+	States []string `json:"states,omitempty"`
+	Final  bool     `json:"final,omitempty"`
 	// Format is the export format of "export".
 	Format string `json:"format,omitempty"`
 }
@@ -58,7 +60,11 @@ var errNotReady = errors.New("secbot is starting; ask again")
 func (q query) answer(w io.Writer, tx *store.Tx, env *renderEnv) error {
 	switch q.Cmd {
 	case "list":
-		return printCases(w, tx)
+		cases, err := listCases(tx, q.States)
+		if err != nil {
+			return err
+		}
+		return printCases(w, cases)
 	case "show":
 		return printCase(w, tx, q.ID)
 	case "outbox":
@@ -180,6 +186,17 @@ func handleCtl(conn net.Conn, st *store.Store, env *renderEnv, log *slog.Logger)
 	case "check": // in a write transaction: see store.Store.Check
 		io.WriteString(conn, "ok\n")
 		writeProblems(conn, st.Check())
+		return
+	case "list": // large: read in the transaction, streamed after it
+		var cases []store.CaseSummary
+		if err := st.View(func(tx *store.Tx) (err error) { cases, err = listCases(tx, q.States); return err }); err != nil {
+			fmt.Fprintf(conn, "error: %v\n", err)
+			return
+		}
+		io.WriteString(conn, "ok\n")
+		if err := printCases(conn, cases); err != nil {
+			log.Warn("control query: case list not sent whole", "err", err)
+		}
 		return
 	case "status": // outside any transaction: the health probe writes
 		var out bufferWriter

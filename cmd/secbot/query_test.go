@@ -97,11 +97,13 @@ func TestControlSocket(t *testing.T) {
 		q    query
 		want string
 		err  string
+		not  string // must not be in the output
 	}{
-		{env, query{Cmd: "advisory", ID: "SEC-2026-0001"}, "Versions affected:      >=1.0 <1.4.3", ""},
-		{env, query{Cmd: "list"}, "SEC-2026-0001", ""},
-		{nil, query{Cmd: "list"}, "SEC-2026-0001", ""},
-		{nil, query{Cmd: "advisory", ID: "SEC-2026-0001"}, "", "secbot is starting"},
+		{env, query{Cmd: "advisory", ID: "SEC-2026-0001"}, "Versions affected:      >=1.0 <1.4.3", "", ""},
+		{env, query{Cmd: "list"}, "SEC-2026-0001", "", ""},
+		{nil, query{Cmd: "list"}, "SEC-2026-0001", "", ""},
+		{nil, query{Cmd: "list", States: []string{"published"}}, "SUBJECT\n", "", "SEC-2026-0001"},
+		{nil, query{Cmd: "advisory", ID: "SEC-2026-0001"}, "", "secbot is starting", ""},
 	} {
 		ctx, cancel := context.WithCancel(context.Background())
 		sock := filepath.Join(t.TempDir(), "s.sock")
@@ -122,6 +124,8 @@ func TestControlSocket(t *testing.T) {
 			t.Errorf("%+v (env %v): %v", x.q, x.env != nil, err)
 		case !strings.Contains(out.String(), x.want):
 			t.Errorf("%+v (env %v): output lacks %q:\n%s", x.q, x.env != nil, x.want, out.String())
+		case x.not != "" && strings.Contains(out.String(), x.not):
+			t.Errorf("%+v (env %v): output has %q:\n%s", x.q, x.env != nil, x.not, out.String())
 		}
 		cancel()
 	}
