@@ -34,8 +34,9 @@ type Options struct {
 	IMAPTLS, SMTPTLS *tls.Config
 	// OnIdle is called each time the intake has caught up with the mailbox.
 	OnIdle func()
-	// OnSite is called each time the public pages were written for the
-	// publication of caseID ("" at start), with the files that changed.
+	// OnSite is called each time the public pages of caseID were
+	// written, and with "" when the site writer's first pass after start
+	// ended, with the files that changed in that pass.
 	OnSite func(caseID string, written []string)
 	// SchedulerPoll bounds how long the scheduler sleeps between looks at
 	// its timers (default 30s); tests with a moving clock set it short.
@@ -63,8 +64,12 @@ type Bot struct {
 	opts      Options
 	sender    *outbox.Sender
 	schedKick chan struct{}
-	panics    atomic.Int64
-	metrics   *metrics.Metrics
+	// siteKick wakes the site writer (site.go); siteErr is the last
+	// failure it told, owned by it.
+	siteKick chan struct{}
+	siteErr  string
+	panics   atomic.Int64
+	metrics  *metrics.Metrics
 	// lastSync is the time of the last successful IMAP sync of this run
 	// (unix nanoseconds, 0 before the first), for the intake alert;
 	// started is when Run began.
@@ -82,7 +87,7 @@ func New(opts Options) (*Bot, error) {
 		return nil, fmt.Errorf("mailbot: Config, Store and keyring.Keys are required")
 	}
 	b := &Bot{cfg: opts.Config, store: opts.Store, keys: opts.Keys, tmpl: opts.Templates,
-		log: opts.Logger, now: opts.Now, opts: opts, schedKick: make(chan struct{}, 1), metrics: opts.Metrics}
+		log: opts.Logger, now: opts.Now, opts: opts, schedKick: make(chan struct{}, 1), siteKick: make(chan struct{}, 1), metrics: opts.Metrics}
 	if b.log == nil {
 		b.log = slog.Default()
 	}
@@ -164,7 +169,7 @@ func (b *Bot) Run(ctx context.Context) error {
 		return err
 	}
 	b.started = b.now()
-	b.writeSite(ctx, "") // what a crash after a publication left out, and security.txt
+	b.store.OnSite(b.kickSite) // a commit that marks pages wakes the site writer
 	if err := b.noteRobotKey(); err != nil {
 		b.log.Error("note the robot key", "err", err)
 	}
@@ -192,6 +197,13 @@ func (b *Bot) Run(ctx context.Context) error {
 	go func() {
 		defer wg.Done()
 		errs <- b.guard("sender", func() error { return b.sender.Run(sendCtx) })
+	}()
+	// The site writer stops with the intake; it ends nothing else, even
+	// by a panic (counted and logged by guard): the mail goes on.
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		b.guard("site", func() error { b.runSite(runCtx); return nil })
 	}()
 	b.sender.Kick() // deliver what an earlier run left pending
 	var first error

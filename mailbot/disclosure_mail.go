@@ -1,7 +1,6 @@
 package mailbot
 
 import (
-	"context"
 	"fmt"
 	"time"
 
@@ -85,8 +84,9 @@ func (b *Bot) queueCVERequest(tx *store.Tx, c *store.Case, cna keyring.ContactKe
 
 // publishCase ends the embargo: the signed announcement goes to the
 // announce addresses, the reporters and every pre-notified contact are
-// told, and the case is marked published. Once that commits, the public
-// pages are written (publish.dir).
+// told, and the case is marked published. Putting the published case
+// marks its public pages, which the site writer writes once this
+// commits (site.go).
 func (b *Bot) publishCase(tx *store.Tx, c *store.Case, now time.Time) (int, error) {
 	c.State, c.Embargo.Published, c.Embargo.Armed = store.StatePublished, now, false
 	for _, k := range []string{store.TimerPublish, store.TimerRemind} {
@@ -119,7 +119,6 @@ func (b *Bot) publishCase(tx *store.Tx, c *store.Case, now time.Time) (int, erro
 	n += k
 	tx.OnCommit(func() {
 		b.log.Info("case published", "case", c.ID, "announcements", len(b.cfg.Announce.Addresses))
-		b.writeSite(context.Background(), c.ID) // after the commit: see site.go
 	})
 	return n, nil
 }

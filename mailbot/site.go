@@ -3,9 +3,12 @@ package mailbot
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os/exec"
+	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/secbot/secbot/mailbot/advisory"
@@ -15,15 +18,34 @@ import (
 )
 
 // The public pages are files, and a file write is not part of a bbolt
-// transaction. So the store decides: publishCase writes the pages only
-// after its transaction committed (tx.OnCommit), from what the store
-// then holds, and Run writes them again at start, which fills in what a
-// crash between the commit and the write left out. Writing is
-// idempotent (website.Site.Write leaves unchanged files alone), so both
-// may run any number of times.
+// transaction. So the store keeps what the pages owe: every commit that
+// puts a published case marks its pages (store/site.go) and wakes the
+// site writer, one goroutine that owns publish.dir. It writes the
+// pages of each marked case, from what the store then holds, and only
+// then clears the mark, keeping the case's index entry; the index and
+// the feed are built from those entries. A crash between the commit and
+// the write leaves the mark, so the pages are written at the next start.
+// Writing is idempotent (website.Site leaves unchanged files alone).
+//
+// At start the writer also looks for what the marks cannot know: pages
+// rendered under another generation (the site settings, the templates,
+// another secbot build: every published case is marked again) and a
+// case whose pages were removed from disk (marked again). A site with
+// 50,000 published cases is so checked in a stat per case, not written
+// again at each start.
 
 // publishCommandTimeout bounds publish.command.
 const publishCommandTimeout = 2 * time.Minute
+
+// siteBatch is how many cases the site writer renders per read
+// transaction: enough to amortise the transaction, few enough that a
+// writer waiting to grow the file is never held long, and that the
+// rendered pages in hand stay small.
+const siteBatch = 50
+
+// siteRetry is how long the site writer waits after a failure before
+// trying again, when nothing wakes it sooner.
+const siteRetry = 10 * time.Minute
 
 // site is the configured website, if publish.dir is set.
 func (b *Bot) site() (website.Site, bool) {
@@ -44,68 +66,257 @@ func or(a, b string) string {
 	return b
 }
 
-// PublishedPages reads the pages of every published case. It is the
-// only way into the website: a case in any other state is skipped here,
-// so nothing of an embargoed case can reach publish.dir.
-func PublishedPages(tx *store.Tx, b *Bot) ([]website.Page, error) {
-	cases, err := tx.Cases()
+// kickSite wakes the site writer; it never blocks.
+func (b *Bot) kickSite() {
+	select {
+	case b.siteKick <- struct{}{}:
+	default:
+	}
+}
+
+// siteGeneration is what the pages depend on besides the cases: the
+// site's settings, the project, the templates and this build.
+func (b *Bot) siteGeneration(s website.Site) string {
+	p := advisory.ProjectOf(b.cfg)
+	return s.Generation(fmt.Sprintf("project %#v\ntemplates %s\nbuild %s", p, b.tmpl.Digest(), buildID()))
+}
+
+// buildID names this secbot's build: its module version and VCS
+// revision, when the build recorded them.
+func buildID() string {
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return ""
+	}
+	id := info.Main.Version
+	for _, s := range info.Settings {
+		if s.Key == "vcs.revision" || s.Key == "vcs.modified" {
+			id += " " + s.Value
+		}
+	}
+	return id
+}
+
+// runSite is the site writer: it writes the pages the store marks until
+// ctx ends.
+func (b *Bot) runSite(ctx context.Context) {
+	s, ok := b.site()
+	if !ok {
+		// No page to write: drop the marks. A site configured later has no
+		// stamp, and is then written whole.
+		if err := b.store.Update(func(tx *store.Tx) error { return tx.ClearSitePending() }); err != nil {
+			b.log.Error("clear the marks of the public pages", "err", err)
+		}
+		return
+	}
+	gen := b.siteGeneration(s)
+	stale := false
+	if err := b.checkSite(s, gen); err != nil {
+		b.siteFailed("", "The public pages were not checked", err)
+		stale = true
+	}
+	startup := true
+	var retry <-chan time.Time
+	for {
+		if err := b.sitePass(ctx, s, startup); err != nil {
+			if ctx.Err() != nil {
+				return
+			}
+			b.siteFailed("", "The public pages were not written", err)
+			retry = time.After(siteRetry)
+		} else {
+			b.siteErr, retry = "", nil
+			if s.Stamp() != gen && !stale {
+				if err := s.WriteStamp(gen); err != nil {
+					b.log.Error("website stamp NOT written", "dir", s.Dir, "err", err)
+				}
+			}
+		}
+		startup = false
+		select {
+		case <-ctx.Done():
+			return
+		case <-b.siteKick:
+		case <-retry:
+		}
+	}
+}
+
+// checkSite marks again what the store's marks cannot know: every
+// published case when the pages on disk were rendered under another
+// generation (or none), else each case whose pages are gone from disk.
+func (b *Bot) checkSite(s website.Site, gen string) error {
+	if old := s.Stamp(); old != gen {
+		return b.store.Update(func(tx *store.Tx) error {
+			n, err := tx.MarkSiteAll()
+			if n > 0 {
+				reason := "the settings, the templates or secbot changed"
+				if old == "" {
+					reason = "no stamp: a new site"
+				}
+				b.log.Info("website: every published case is written again", "cases", n, "reason", reason)
+			}
+			return err
+		})
+	}
+	var missing []string
+	err := b.store.View(func(tx *store.Tx) error {
+		return tx.SiteEntries(func(id string, _ []byte) error {
+			if !s.HasCase(id) {
+				missing = append(missing, id)
+			}
+			return nil
+		})
+	})
+	if err != nil || len(missing) == 0 {
+		return err
+	}
+	b.log.Info("website: pages missing on disk are written again", "cases", len(missing))
+	return b.store.Update(func(tx *store.Tx) error { return tx.MarkSite(missing...) })
+}
+
+// sitePass writes the pages of every marked case, siteBatch at a time,
+// then the index and the feed when any case was written (or at start,
+// when security.txt is renewed too), then runs publish.command when a
+// file changed.
+func (b *Bot) sitePass(ctx context.Context, s website.Site, startup bool) error {
+	var written, cases []string
+	for ctx.Err() == nil {
+		var pages []website.Page
+		var gone []string
+		err := b.store.View(func(tx *store.Tx) error {
+			for _, id := range tx.SitePending(siteBatch) {
+				p, ok, err := PublishedPage(tx, b, id)
+				if err != nil {
+					return err
+				}
+				if ok {
+					pages = append(pages, p)
+				} else {
+					gone = append(gone, id)
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		if len(pages) == 0 && len(gone) == 0 {
+			break
+		}
+		entries := make([][]byte, len(pages))
+		for i, p := range pages {
+			w, err := s.WriteCase(p)
+			written = append(written, w...)
+			if err != nil {
+				return fmt.Errorf("case %s: %w", p.Case.Case, err)
+			}
+			if entries[i], err = json.Marshal(p.Entry()); err != nil {
+				return err
+			}
+			cases = append(cases, p.Case.Case)
+		}
+		err = b.store.Update(func(tx *store.Tx) error {
+			for i, p := range pages {
+				if err := tx.SiteWritten(p.Case.Case, entries[i]); err != nil {
+					return err
+				}
+			}
+			for _, id := range gone {
+				if err := tx.SiteDropped(id); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if len(cases) > 0 || startup {
+		w, err := b.writeIndex(s)
+		written = append(written, w...)
+		if err != nil {
+			return err
+		}
+	}
+	if len(cases) > 0 || len(written) > 0 {
+		b.log.Info("website written", "cases", len(cases), "dir", s.Dir, "files", len(written))
+	}
+	if b.opts.OnSite != nil {
+		for _, id := range cases {
+			b.opts.OnSite(id, written)
+		}
+		if startup {
+			b.opts.OnSite("", written)
+		}
+	}
+	if len(written) > 0 && len(b.cfg.Publish.Command) > 0 {
+		b.runPublishCommand(ctx, s.Dir, strings.Join(cases, " "))
+	}
+	return nil
+}
+
+// writeIndex writes the index, the feed and security.txt from the
+// entries of the cases whose pages were written.
+func (b *Bot) writeIndex(s website.Site) ([]string, error) {
+	var entries []website.Entry
+	err := b.store.View(func(tx *store.Tx) error {
+		return tx.SiteEntries(func(id string, data []byte) error {
+			var e website.Entry
+			if err := json.Unmarshal(data, &e); err != nil {
+				return fmt.Errorf("site entry of %s: %w", id, err)
+			}
+			entries = append(entries, e)
+			return nil
+		})
+	})
 	if err != nil {
 		return nil, err
 	}
-	var pages []website.Page
-	for _, c := range cases {
-		if c.State != store.StatePublished {
-			continue
-		}
-		a, err := advisory.Load(tx, c.ID, advisory.ProjectOf(b.cfg))
-		if err != nil {
-			return nil, err
-		}
-		subj, text, err := a.Render(b.tmpl, false)
-		if err != nil {
-			return nil, fmt.Errorf("render advisory %s: %w", c.ID, err)
-		}
-		p := website.Page{Case: export.NewCase(a), Subject: subj, Text: text, Published: c.Embargo.Published}
-		for _, pt := range a.Patches {
-			// PatchData is valid only inside the transaction.
-			p.Patches = append(p.Patches, website.Patch{Name: pt.Name, Data: bytes.Clone(tx.PatchData(pt.SHA256))})
-		}
-		pages = append(pages, p)
-	}
-	return pages, nil
+	return s.WriteIndex(entries, b.now())
 }
 
-// writeSite writes the public pages from the store, then runs
-// publish.command when a file changed. caseID names the publication
-// that caused it ("" at start). A failure is logged and told to the
-// maintainers.
-func (b *Bot) writeSite(ctx context.Context, caseID string) {
-	s, ok := b.site()
-	if !ok {
-		return
+// PublishedPage reads the pages of case id, when it is published: it is
+// the only way into the website, and a case in any other state answers
+// false, so nothing of an embargoed case can reach publish.dir.
+func PublishedPage(tx *store.Tx, b *Bot, id string) (website.Page, bool, error) {
+	c, err := tx.Case(id)
+	if errors.Is(err, store.ErrNotFound) {
+		return website.Page{}, false, nil
 	}
-	var pages []website.Page
-	err := b.store.View(func(tx *store.Tx) error {
-		var err error
-		pages, err = PublishedPages(tx, b)
-		return err
-	})
-	var written []string
-	if err == nil {
-		written, err = s.Write(pages, b.now())
+	if err != nil || c.State != store.StatePublished {
+		return website.Page{}, false, err
 	}
+	a, err := advisory.Load(tx, c.ID, advisory.ProjectOf(b.cfg))
 	if err != nil {
-		b.log.Error("website NOT written", "case", caseID, "dir", s.Dir, "err", err)
-		b.tellSiteFailure(caseID, "The public pages were not written", err.Error())
+		return website.Page{}, false, err
+	}
+	subj, text, err := a.Render(b.tmpl, false)
+	if err != nil {
+		return website.Page{}, false, fmt.Errorf("render advisory %s: %w", c.ID, err)
+	}
+	p := website.Page{Case: export.NewCase(a), Subject: subj, Text: text, Published: c.Embargo.Published}
+	for _, pt := range a.Patches {
+		// PatchData is valid only inside the transaction.
+		p.Patches = append(p.Patches, website.Patch{Name: pt.Name, Data: bytes.Clone(tx.PatchData(pt.SHA256))})
+	}
+	return p, true, nil
+}
+
+// siteFailed logs a failure of the site writer and tells the
+// maintainers, once for each new failure: a directory that stays
+// unwritable is told once, not at every retry.
+func (b *Bot) siteFailed(caseID, title string, err error) {
+	b.log.Error("website NOT written", "case", caseID, "err", err)
+	if err.Error() == b.siteErr {
 		return
 	}
-	b.log.Info("website written", "case", caseID, "dir", s.Dir, "files", len(written))
-	if b.opts.OnSite != nil {
-		b.opts.OnSite(caseID, written)
-	}
-	if len(written) > 0 && len(b.cfg.Publish.Command) > 0 {
-		b.runPublishCommand(ctx, s.Dir, caseID)
-	}
+	b.siteErr = err.Error()
+	b.tellSiteFailure(caseID, title, err.Error())
 }
 
 // runPublishCommand runs publish.command without a shell, in publish.dir.

@@ -3,7 +3,10 @@ package mailbot_test
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -111,5 +114,104 @@ func TestPublishCommandFailureIsTold(t *testing.T) {
 		if !strings.Contains(text, want) {
 			t.Errorf("notice lacks %q:\n%s", want, text)
 		}
+	}
+}
+
+// siteCalls records the site writer's OnSite calls: the case ids whose
+// pages it wrote, and "" at the end of its first pass after a start.
+type siteCalls struct {
+	mu  sync.Mutex
+	ids []string
+}
+
+func (s *siteCalls) take() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ids := s.ids
+	s.ids = nil
+	return ids
+}
+
+// TestSiteWritesOnlyWhatChanged: the pages of a published case follow a
+// later change of its advisory without a restart; a restart with
+// nothing changed renders no case again (it checks each case's page on
+// disk); a restart under other site settings renders every published
+// case again.
+func TestSiteWritesOnlyWhatChanged(t *testing.T) {
+	calls := &siteCalls{}
+	var siteURL atomic.Value
+	siteURL.Store("")
+	e := newEnv(t, demo.Options{Tune: func(o *mailbot.Options) {
+		if u := siteURL.Load().(string); u != "" {
+			o.Config.Publish.URL = u
+		}
+		next := o.OnSite
+		o.OnSite = func(id string, written []string) {
+			calls.mu.Lock()
+			calls.ids = append(calls.ids, id)
+			calls.mu.Unlock()
+			next(id, written)
+		}
+	}})
+	relayID := e.openCase()
+	mails := 1
+	body, _ := fieldsBody(e, 7)
+	e.command(relayID, body+"publish now\n")
+	e.nextTranscript(&mails)
+	if err := e.WaitSite(e.ctx, "SEC-2026-0001", wait); err != nil {
+		t.Fatal(err)
+	}
+	page := func(rel string) string {
+		b, err := os.ReadFile(filepath.Join(e.SiteDir, rel))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	if !strings.Contains(page("index.html"), "Heap overflow in frobnicate()") {
+		t.Fatalf("index lacks the case:\n%s", page("index.html"))
+	}
+
+	// A field changed after publication: the pages follow.
+	calls.take()
+	e.command(relayID, "title Heap overflow in frobnicate(), now fixed\n")
+	if tr := e.nextTranscript(&mails); !strings.Contains(tr, "now fixed") {
+		t.Fatalf("title after publication:\n%s", tr)
+	}
+	if err := e.WaitSite(e.ctx, "SEC-2026-0001", wait); err != nil {
+		t.Fatal(err)
+	}
+	for _, rel := range []string{"SEC-2026-0001/index.html", "SEC-2026-0001/advisory.txt", "index.html", "feed.atom"} {
+		if !strings.Contains(page(rel), "now fixed") {
+			t.Errorf("%s lacks the new title:\n%s", rel, page(rel))
+		}
+	}
+
+	restart := func() []string {
+		t.Helper()
+		if err := e.Stop(); err != nil {
+			t.Fatal(err)
+		}
+		calls.take()
+		if err := e.Start(e.ctx); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.WaitSite(e.ctx, "", wait); err != nil {
+			t.Fatal(err)
+		}
+		return calls.take()
+	}
+	if got := restart(); !slices.Equal(got, []string{""}) {
+		t.Errorf("a restart with nothing changed wrote the pages of %v", got)
+	}
+	siteURL.Store("https://frob.example/advisories/")
+	if got := restart(); !slices.Equal(got, []string{"SEC-2026-0001", ""}) {
+		t.Errorf("a restart under a new publish.url wrote the pages of %v, want SEC-2026-0001 then the index", got)
+	}
+	if !strings.Contains(page("feed.atom"), "https://frob.example/advisories/SEC-2026-0001/") {
+		t.Errorf("feed not written under the new URL:\n%s", page("feed.atom"))
+	}
+	if got := restart(); !slices.Equal(got, []string{""}) {
+		t.Errorf("a second restart under the new publish.url wrote the pages of %v", got)
 	}
 }

@@ -207,6 +207,9 @@ func (tx *Tx) PutCase(c *Case) error {
 	if err := tx.putJSON(bucketCases, []byte(c.ID), c); err != nil {
 		return err
 	}
+	if err := tx.markSite(c); err != nil {
+		return err
+	}
 	return tx.putSummary(c)
 }
 

@@ -11,8 +11,9 @@ import (
 // Check runs bbolt's consistency check of the file's pages, reads the
 // schema version, and cross-checks the indexes: every Message-ID entry
 // and every message names a case and a message that exist, every outbox
-// entry a case, every due entry a pending mail, and every timer a case
-// (a publication timer an armed one) and its index entry. It returns
+// entry a case, every due entry a pending mail, every timer a case
+// (a publication timer an armed one) and its index entry, and every mark
+// and entry of the public pages a published case. It returns
 // every problem found, nil when there is none.
 //
 // bbolt's page check reads the free list that writers change, so on a
@@ -58,6 +59,7 @@ func (tx *Tx) Check() []string {
 	tx.checkOutbox(add)
 	tx.checkTimers(add)
 	tx.checkSummaries(add)
+	tx.checkSite(add)
 	return problems
 }
 
@@ -176,6 +178,27 @@ func (tx *Tx) checkSummaries(add addFunc) {
 	for k, _ := s.First(); k != nil; k, _ = s.Next() {
 		if !tx.CaseExists(string(k)) {
 			add("summary of case %s: case does not exist", k)
+		}
+	}
+}
+
+// checkSite: the public pages are owed (site-pending) or written
+// (site-entry) only for published cases. A mark may outlive nothing
+// else: the site writer drops the mark of a case that is not published.
+func (tx *Tx) checkSite(add addFunc) {
+	for _, b := range []struct {
+		bucket []byte
+		what   string
+	}{{bucketSitePending, "page mark"}, {bucketSiteEntry, "site entry"}} {
+		c := tx.btx.Bucket(b.bucket).Cursor()
+		for k, _ := c.First(); k != nil; k, _ = c.Next() {
+			s, err := decodeSummary(k, tx.btx.Bucket(bucketSummary).Get(k))
+			switch {
+			case !tx.CaseExists(string(k)):
+				add("%s of case %s: case does not exist", b.what, k)
+			case err == nil && s.State != StatePublished:
+				add("%s of case %s: case is %s, not published", b.what, k, s.State)
+			}
 		}
 	}
 }

@@ -85,6 +85,12 @@ func TestCheck(t *testing.T) {
 		{"summary of no case", func(btx *bolt.Tx) error {
 			return btx.Bucket(bucketSummary).Put([]byte("SEC-2026-0009"), encodeSummary(CaseSummary{State: StateNew}))
 		}, "summary of case SEC-2026-0009: case does not exist"},
+		{"page mark of no case", func(btx *bolt.Tx) error {
+			return btx.Bucket(bucketSitePending).Put([]byte("SEC-2026-0009"), nil)
+		}, "page mark of case SEC-2026-0009: case does not exist"},
+		{"site entry of an unpublished case", func(btx *bolt.Tx) error {
+			return btx.Bucket(bucketSiteEntry).Put([]byte("SEC-2026-0002"), []byte("{}"))
+		}, "site entry of case SEC-2026-0002: case is new, not published"},
 		{"older schema", func(btx *bolt.Tx) error {
 			return btx.Bucket(bucketMeta).Put(keySchema, u64(SchemaVersion-1))
 		}, fmt.Sprintf("schema %d, this secbot writes %d", SchemaVersion-1, SchemaVersion)},

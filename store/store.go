@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -42,7 +43,11 @@ import (
 //	7: bucket case-summary: one compact record per case, what `case list`
 //	   shows (see casesummary.go); filled on open from the cases, see
 //	   migrate7.go
-const SchemaVersion = 7
+//	8: buckets site-pending and site-entry: the published cases whose
+//	   public pages are owed, and the index entry of those written (see
+//	   site.go). Nothing to migrate: a site without its generation stamp
+//	   is written whole at the next start (mailbot/site.go)
+const SchemaVersion = 8
 
 // ErrNotFound is returned when a case, message or outbox entry does not exist.
 var ErrNotFound = errors.New("not found")
@@ -80,7 +85,7 @@ var (
 
 	allBuckets = [][]byte{bucketMeta, bucketCases, bucketMessages, bucketMsgID, bucketIMAP, bucketOutbox,
 		bucketExecuted, bucketAudit, bucketDue, bucketPatches, bucketPatchDat, bucketTimers, bucketTimerIdx,
-		bucketChunks, bucketFanout, bucketOutData, bucketSummary}
+		bucketChunks, bucketFanout, bucketOutData, bucketSummary, bucketSitePending, bucketSiteEntry}
 
 	keySchema = []byte("schema")
 )
@@ -91,6 +96,9 @@ const appendFill = 0.95
 // Store is an open secbot database.
 type Store struct {
 	db *bolt.DB
+	// onSite wakes the site writer after a commit that marked pages for
+	// writing (see site.go); set by OnSite.
+	onSite atomic.Pointer[func()]
 }
 
 // Options tune Open.
@@ -193,7 +201,8 @@ func (s *Store) Path() string { return s.db.Path() }
 // Tx is one read or read-write transaction. Its methods are only valid
 // inside the function passed to Update or View.
 type Tx struct {
-	btx *bolt.Tx
+	btx   *bolt.Tx
+	store *Store // nil in migrations and checks
 	// chunk collects the raw messages added in this transaction; it is
 	// written when fn returns, or sooner when it grows past chunkMax.
 	chunk   *chunk
@@ -204,7 +213,7 @@ type Tx struct {
 // together (with one fsync) or not at all.
 func (s *Store) Update(fn func(tx *Tx) error) error {
 	return s.db.Update(func(btx *bolt.Tx) error {
-		tx := &Tx{btx: btx}
+		tx := &Tx{btx: btx, store: s}
 		if err := fn(tx); err != nil {
 			return err
 		}

@@ -8,11 +8,15 @@ package templates
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"embed"
+	"encoding/hex"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"text/template"
 )
@@ -54,7 +58,8 @@ func SampleConfig() []byte {
 
 // Set is a parsed set of templates.
 type Set struct {
-	t map[string]*template.Template
+	t   map[string]*template.Template
+	src map[string]string // the text each template was parsed from
 }
 
 // Load parses the embedded templates, each replaced by the file of the
@@ -64,7 +69,7 @@ func Load(dir string) (*Set, error) {
 	if err != nil {
 		return nil, fmt.Errorf("list templates: %w", err)
 	}
-	s := &Set{t: map[string]*template.Template{}}
+	s := &Set{t: map[string]*template.Template{}, src: map[string]string{}}
 	for _, name := range names {
 		text, err := readOverride(dir, name)
 		if err != nil {
@@ -108,7 +113,19 @@ func (s *Set) Add(name, text string) error {
 		return fmt.Errorf("parse template %s: %w", name, err)
 	}
 	s.t[name] = t
+	s.src[name] = text
 	return nil
+}
+
+// Digest is a hash of every template's name and text: it changes when
+// an operator's override or a new secbot changes any of them.
+func (s *Set) Digest() string {
+	names := slices.Sorted(maps.Keys(s.src))
+	h := sha256.New()
+	for _, n := range names {
+		fmt.Fprintf(h, "%s\x00%d\x00%s", n, len(s.src[n]), s.src[n])
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 // Render executes template name and splits its output into the subject

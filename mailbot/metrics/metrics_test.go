@@ -76,6 +76,7 @@ func TestMetricsOfARun(t *testing.T) {
 		`secbot_smtp_replies_total{class="2xx"}`,
 		`secbot_command_mails_refused_total{reason="unsigned"} 1`,
 		`secbot_announcements_armed 0`,
+		`secbot_site_pages_pending 0`,
 		`secbot_panics_total 0`,
 	} {
 		if !strings.Contains(text, want) {

@@ -6,7 +6,8 @@ import (
 	"time"
 )
 
-// RFC 4287 (Atom): one entry per published case, newest first.
+// RFC 4287 (Atom): one entry per published case, the newest FeedEntries,
+// newest first.
 
 type atomFeed struct {
 	XMLName xml.Name    `xml:"http://www.w3.org/2005/Atom feed"`
@@ -38,26 +39,26 @@ type atomEntry struct {
 // feed is the Atom feed. Its ids are the pages' URLs when publish.url
 // is set, else tag URIs made of the contact's domain and the case id
 // (RFC 4151), which never change.
-func (s Site) feed(pages []Page) ([]byte, error) {
+func (s Site) feed(entries []Entry) ([]byte, error) {
 	f := atomFeed{Title: s.Title + " security advisories", ID: s.id(""), Author: atomAuthor{s.Title},
 		Updated: time.Unix(0, 0).UTC().Format(time.RFC3339)}
 	if s.Settings.SiteURL != "" {
 		f.Links = []atomLink{{Rel: "self", Href: siteURL(s.Settings.SiteURL, "feed.atom")}, {Href: s.Settings.SiteURL}}
 	}
-	if len(pages) > 0 {
-		f.Updated = pages[0].Published.UTC().Format(time.RFC3339)
+	if len(entries) > 0 {
+		f.Updated = entries[0].Published.UTC().Format(time.RFC3339)
 	}
-	for _, p := range pages {
+	for _, e := range entries[:min(len(entries), FeedEntries)] {
 		var titles []string
-		for _, v := range p.Case.Vulns {
+		for _, v := range e.Vulns {
 			titles = append(titles, v.Title)
 		}
-		href := p.Case.Case + "/"
+		href := e.Case + "/"
 		if s.Settings.SiteURL != "" {
 			href = siteURL(s.Settings.SiteURL, href)
 		}
-		f.Entries = append(f.Entries, atomEntry{Title: p.Subject, ID: s.id(p.Case.Case),
-			Updated: p.Published.UTC().Format(time.RFC3339), Link: atomLink{Href: href},
+		f.Entries = append(f.Entries, atomEntry{Title: e.Subject, ID: s.id(e.Case),
+			Updated: e.Published.UTC().Format(time.RFC3339), Link: atomLink{Href: href},
 			Summary: strings.Join(titles, "; ")})
 	}
 	b, err := xml.MarshalIndent(f, "", "  ")

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"html/template"
 	"strings"
+	"time"
 
 	"github.com/secbot/secbot/mailbot/export"
 )
@@ -27,7 +28,7 @@ var pageTmpl = template.Must(template.New("page").Funcs(template.FuncMap{
 		}
 		return fmt.Sprintf("%.1f %s", s.Base, strings.ToLower(s.Severity))
 	},
-	"date": func(p Page) string { return p.Published.UTC().Format("2006-01-02") },
+	"date": func(t time.Time) string { return t.UTC().Format("2006-01-02") },
 }).Parse(pageHTML))
 
 // advisoryData is what the page template shows of one case.
@@ -44,11 +45,11 @@ func (s Site) advisoryHTML(p Page, files []export.File) ([]byte, error) {
 	return b.Bytes(), err
 }
 
-func (s Site) index(pages []Page) ([]byte, error) {
+func (s Site) index(entries []Entry) ([]byte, error) {
 	var b bytes.Buffer
 	err := pageTmpl.ExecuteTemplate(&b, "index", struct {
-		Site  Site
-		Pages []Page
-	}{s, pages})
+		Site    Site
+		Entries []Entry
+	}{s, entries})
 	return b.Bytes(), err
 }

@@ -2,7 +2,9 @@ package website
 
 import (
 	"fmt"
-	"sort"
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -42,22 +44,70 @@ const (
 	HTMLName = "index.html"
 )
 
-// Write writes the pages of every published case, the index, the feed,
-// the stylesheet and security.txt. It returns the paths (relative to
-// Dir) of the files whose bytes changed.
-func (s Site) Write(pages []Page, now time.Time) ([]string, error) {
-	sort.SliceStable(pages, func(i, j int) bool { return pages[i].Published.After(pages[j].Published) })
-	w := &writer{dir: s.Dir}
-	for _, p := range pages {
-		if err := s.writeCase(w, p); err != nil {
-			return w.written, err
-		}
+// Entry is what the index and the feed show of a published case: kept
+// by the store beside each case whose pages were written, so that the
+// index is rebuilt without rendering every case again.
+type Entry struct {
+	Case      string      `json:"case"`
+	Subject   string      `json:"subject"`
+	Published time.Time   `json:"published"`
+	Vulns     []EntryVuln `json:"vulns"`
+}
+
+// EntryVuln is one vulnerability's line in the index.
+type EntryVuln struct {
+	Title string `json:"title"`
+	CVE   string `json:"cve,omitempty"`
+	Level string `json:"level,omitempty"`
+}
+
+// Entry is p's line in the index and the feed.
+func (p Page) Entry() Entry {
+	e := Entry{Case: p.Case.Case, Subject: p.Subject, Published: p.Published}
+	for _, v := range p.Case.Vulns {
+		e.Vulns = append(e.Vulns, EntryVuln{Title: v.Title, CVE: v.CVE, Level: v.Severity.Level})
 	}
+	return e
+}
+
+// FeedEntries is how many advisories the Atom feed holds, the newest:
+// readers poll it, and the index lists them all.
+const FeedEntries = 100
+
+// Write writes the pages of every page given, then the index and the
+// feed of exactly those, the stylesheet and security.txt. It returns the
+// paths (relative to Dir) of the files whose bytes changed.
+func (s Site) Write(pages []Page, now time.Time) ([]string, error) {
+	var written []string
+	entries := make([]Entry, 0, len(pages))
+	for _, p := range pages {
+		w, err := s.WriteCase(p)
+		written = append(written, w...)
+		if err != nil {
+			return written, err
+		}
+		entries = append(entries, p.Entry())
+	}
+	w, err := s.WriteIndex(entries, now)
+	return append(written, w...), err
+}
+
+// WriteIndex writes the index and the feed of the entries (newest
+// first), the stylesheet and security.txt, and returns the paths of the
+// files whose bytes changed.
+func (s Site) WriteIndex(entries []Entry, now time.Time) ([]string, error) {
+	slices.SortStableFunc(entries, func(a, b Entry) int {
+		if c := b.Published.Compare(a.Published); c != 0 {
+			return c
+		}
+		return strings.Compare(b.Case, a.Case)
+	})
+	w := &writer{dir: s.Dir}
 	for _, f := range []struct {
 		name   string
-		render func([]Page) ([]byte, error)
-	}{{"index.html", s.index}, {"feed.atom", s.feed}, {"style.css", func([]Page) ([]byte, error) { return styleCSS, nil }}} {
-		b, err := f.render(pages)
+		render func([]Entry) ([]byte, error)
+	}{{"index.html", s.index}, {"feed.atom", s.feed}, {"style.css", func([]Entry) ([]byte, error) { return styleCSS, nil }}} {
+		b, err := f.render(entries)
 		if err == nil {
 			err = w.put(f.name, b)
 		}
@@ -69,50 +119,63 @@ func (s Site) Write(pages []Page, now time.Time) ([]string, error) {
 	return w.written, err
 }
 
-// WriteSecurityTxt writes only .well-known/security.txt (at start).
+// WriteSecurityTxt writes only .well-known/security.txt.
 func (s Site) WriteSecurityTxt(now time.Time) error {
 	w := &writer{dir: s.Dir}
 	return w.put(".well-known/security.txt", s.SecurityTxt(now))
 }
 
-// writeCase writes SEC-…/: the text, the HTML, the exports, the patches.
-func (s Site) writeCase(w *writer, p Page) error {
+// WriteCase writes SEC-…/: the text, the exports, the patches, and the
+// HTML page last, so that a case whose index.html exists was written
+// whole (HasCase). It returns the paths of the files whose bytes
+// changed.
+func (s Site) WriteCase(p Page) ([]string, error) {
+	w := &writer{dir: s.Dir}
 	dir := p.Case.Case
+	if !safeRel(dir) || strings.Contains(dir, "/") {
+		return nil, fmt.Errorf("website: refusing case directory %q", dir)
+	}
 	files, err := export.All(p.Case, s.Settings, export.Options{Modified: p.Published})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	html, err := s.advisoryHTML(p, files)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	put := []struct {
+	type file struct {
 		rel  string
 		data []byte
-	}{{TextName, p.Text}, {HTMLName, html}}
+	}
+	put := []file{{TextName, p.Text}}
 	for _, f := range files {
-		put = append(put, struct {
-			rel  string
-			data []byte
-		}{f.Path, f.Data})
+		put = append(put, file{f.Path, f.Data})
 	}
 	for _, pt := range p.Patches {
-		put = append(put, struct {
-			rel  string
-			data []byte
-		}{export.PatchPath(pt.Name), pt.Data})
+		put = append(put, file{export.PatchPath(pt.Name), pt.Data})
 	}
+	put = append(put, file{HTMLName, html})
 	for _, f := range put {
 		// Checked before joining: path.Join would clean "../" away into
 		// another case's directory.
 		if !safeRel(f.rel) {
-			return fmt.Errorf("website: refusing path %q in %s", f.rel, dir)
+			return w.written, fmt.Errorf("website: refusing path %q in %s", f.rel, dir)
 		}
 		if err := w.put(dir+"/"+f.rel, f.data); err != nil {
-			return err
+			return w.written, err
 		}
 	}
-	return nil
+	return w.written, nil
+}
+
+// HasCase reports whether the pages of case id are on disk: its
+// index.html, which WriteCase writes last, exists.
+func (s Site) HasCase(id string) bool {
+	if !safeRel(id) || strings.Contains(id, "/") {
+		return false
+	}
+	_, err := os.Stat(filepath.Join(s.Dir, id, HTMLName))
+	return err == nil
 }
 
 // SecurityTxt is .well-known/security.txt (RFC 9116 section 2.5):
