@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/secbot/secbot/mailbot/benchkit"
+	"github.com/secbot/secbot/mailbot/website"
 	"github.com/secbot/secbot/store"
 )
 
@@ -24,8 +25,10 @@ import (
 // the summary index (as it does now), and an old case (what `case show`
 // reads), on the store; then the built secbot run on the grown store: its
 // start-up until its first IMAP sync, its memory, and `case list` and
-// `case show` over its control socket; and the store size per message
-// before and after compaction. SECBOT_GROWTH_SCALE
+// `case show` over its control socket, without publish.dir, with it on a
+// site never written (the site writer writes every published case in the
+// background: how long, and the memory meanwhile) and again once it is
+// written; and the store size per message before and after compaction. SECBOT_GROWTH_SCALE
 // scales the built store (default 1; 0.05 builds 2,500 cases and 50,000
 // messages). Run it with:
 //
@@ -73,16 +76,23 @@ func BenchmarkStoreGrowth(b *testing.B) {
 		if err := os.Rename(big, storePath); err != nil {
 			b.Fatal(err)
 		}
-		// With publish.dir the daemon writes the public pages at start-up;
-		// without it, it does not.
-		for _, run := range []struct{ config, suffix string }{{noPublish(b, w.ConfigPath), "-nopublish"}, {w.ConfigPath, ""}} {
-			d := measureDaemon(b, bin, run.config, storePath+".sock", "SEC-2016-00002")
+		// Without publish.dir; then with it, first on a site never
+		// written (the site writer writes every published case's pages in
+		// the background), then again once it is written (it renders none).
+		stamp := filepath.Join(w.SiteDir, website.StampName)
+		for _, run := range []struct{ config, suffix, stamp string }{
+			{noPublish(b, w.ConfigPath), "-nopublish", ""}, {w.ConfigPath, "-site-build", stamp}, {w.ConfigPath, "", ""},
+		} {
+			d := measureDaemon(b, bin, run.config, storePath+".sock", "SEC-2016-00002", run.stamp)
 			b.ReportMetric(ms(d.startup), "daemon-startup-ms"+run.suffix)
 			b.ReportMetric(float64(d.rssAnon)/(1<<20), "daemon-rss-anon-MiB"+run.suffix)
 			b.ReportMetric(float64(d.rssFile)/(1<<20), "daemon-rss-file-MiB"+run.suffix)
 			b.ReportMetric(float64(d.peakAnon)/(1<<20), "daemon-peak-rss-anon-MiB"+run.suffix)
 			b.ReportMetric(ms(d.list), "socket-case-list-p99-ms"+run.suffix)
 			b.ReportMetric(ms(d.show), "socket-case-show-p99-ms"+run.suffix)
+			if run.stamp != "" {
+				b.ReportMetric(d.site.Seconds(), "site-build-s")
+			}
 		}
 		if err := os.Rename(storePath, big); err != nil {
 			b.Fatal(err)

@@ -118,18 +118,23 @@ func (b *Bot) runSite(ctx context.Context) {
 	startup := true
 	var retry <-chan time.Time
 	for {
-		if err := b.sitePass(ctx, s, startup); err != nil {
-			if ctx.Err() != nil {
-				return
-			}
+		err := b.sitePass(ctx, s, startup)
+		if ctx.Err() != nil {
+			return
+		}
+		var some *caseFailure
+		if err != nil {
 			b.siteFailed("", "The public pages were not written", err)
 			retry = time.After(siteRetry)
 		} else {
 			b.siteErr, retry = "", nil
-			if s.Stamp() != gen && !stale {
-				if err := s.WriteStamp(gen); err != nil {
-					b.log.Error("website stamp NOT written", "dir", s.Dir, "err", err)
-				}
+		}
+		// The stamp says every published case is written under gen or
+		// still marked: true after a pass that went through, even when
+		// some cases failed (they keep their marks).
+		if (err == nil || errors.As(err, &some)) && !stale && s.Stamp() != gen {
+			if err := s.WriteStamp(gen); err != nil {
+				b.log.Error("website stamp NOT written", "dir", s.Dir, "err", err)
 			}
 		}
 		startup = false
@@ -175,24 +180,29 @@ func (b *Bot) checkSite(s website.Site, gen string) error {
 	return b.store.Update(func(tx *store.Tx) error { return tx.MarkSite(missing...) })
 }
 
-// sitePass writes the pages of every marked case, siteBatch at a time,
-// then the index and the feed when any case was written (or at start,
-// when security.txt is renewed too), then runs publish.command when a
-// file changed.
+// sitePass writes the pages of every marked case, siteBatch at a time
+// in id order, then the index and the feed when any case was written (or
+// at start, when security.txt is renewed too), then runs publish.command
+// when a file changed. A case whose pages fail keeps its mark, is told
+// to the maintainers, and is tried again at the next pass; the others
+// are written.
 func (b *Bot) sitePass(ctx context.Context, s website.Site, startup bool) error {
 	var written, cases []string
-	for ctx.Err() == nil {
+	var failed caseFailure
+	for after := ""; ctx.Err() == nil; {
 		var pages []website.Page
-		var gone []string
+		var gone, ids []string
 		err := b.store.View(func(tx *store.Tx) error {
-			for _, id := range tx.SitePending(siteBatch) {
+			ids = tx.SitePending(after, siteBatch)
+			for _, id := range ids {
 				p, ok, err := PublishedPage(tx, b, id)
-				if err != nil {
-					return err
-				}
-				if ok {
+				switch {
+				case err != nil:
+					b.log.Error("website: case NOT rendered", "case", id, "err", err)
+					failed.add(id, err)
+				case ok:
 					pages = append(pages, p)
-				} else {
+				default:
 					gone = append(gone, id)
 				}
 			}
@@ -201,26 +211,31 @@ func (b *Bot) sitePass(ctx context.Context, s website.Site, startup bool) error 
 		if err != nil {
 			return err
 		}
-		if len(pages) == 0 && len(gone) == 0 {
+		if len(ids) == 0 {
 			break
 		}
-		entries := make([][]byte, len(pages))
-		for i, p := range pages {
-			w, err := s.WriteCase(p)
-			written = append(written, w...)
-			if err != nil {
-				return fmt.Errorf("case %s: %w", p.Case.Case, err)
-			}
-			if entries[i], err = json.Marshal(p.Entry()); err != nil {
-				return err
-			}
-			cases = append(cases, p.Case.Case)
+		after = ids[len(ids)-1]
+		w, bad, err := s.WriteCases(pages)
+		written = append(written, w...)
+		if err != nil {
+			return err
 		}
 		err = b.store.Update(func(tx *store.Tx) error {
-			for i, p := range pages {
-				if err := tx.SiteWritten(p.Case.Case, entries[i]); err != nil {
+			for _, p := range pages {
+				id := p.Case.Case
+				if err := bad[id]; err != nil {
+					b.log.Error("website: case NOT written", "case", id, "err", err)
+					failed.add(id, err)
+					continue
+				}
+				entry, err := json.Marshal(p.Entry())
+				if err != nil {
 					return err
 				}
+				if err := tx.SiteWritten(id, entry); err != nil {
+					return err
+				}
+				cases = append(cases, id)
 			}
 			for _, id := range gone {
 				if err := tx.SiteDropped(id); err != nil {
@@ -257,7 +272,31 @@ func (b *Bot) sitePass(ctx context.Context, s website.Site, startup bool) error 
 	if len(written) > 0 && len(b.cfg.Publish.Command) > 0 {
 		b.runPublishCommand(ctx, s.Dir, strings.Join(cases, " "))
 	}
+	if failed.n > 0 {
+		return &failed
+	}
 	return nil
+}
+
+// caseFailure is a pass that wrote every case but some: those keep
+// their marks, and the pass otherwise counts as done.
+type caseFailure struct {
+	n     int
+	first error
+}
+
+func (f *caseFailure) add(id string, err error) {
+	if f.n == 0 {
+		f.first = fmt.Errorf("case %s: %w", id, err)
+	}
+	f.n++
+}
+
+func (f *caseFailure) Error() string {
+	if f.n == 1 {
+		return f.first.Error()
+	}
+	return fmt.Sprintf("%v (and %d more cases)", f.first, f.n-1)
 }
 
 // writeIndex writes the index, the feed and security.txt from the

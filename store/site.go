@@ -75,11 +75,17 @@ func (tx *Tx) MarkSiteAll() (int, error) {
 }
 
 // SitePending lists up to n cases whose pages must be written, in id
-// order.
-func (tx *Tx) SitePending(n int) []string {
+// order, after the case id after ("" for the first): a writer walks the
+// marks once, and a case whose pages fail stays marked without being
+// taken again and again in one pass.
+func (tx *Tx) SitePending(after string, n int) []string {
 	var out []string
 	c := tx.btx.Bucket(bucketSitePending).Cursor()
-	for k, _ := c.First(); k != nil && len(out) < n; k, _ = c.Next() {
+	k, _ := c.Seek([]byte(after))
+	if k != nil && string(k) == after {
+		k, _ = c.Next()
+	}
+	for ; k != nil && len(out) < n; k, _ = c.Next() {
 		out = append(out, string(k))
 	}
 	return out

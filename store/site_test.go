@@ -17,7 +17,7 @@ func TestSiteMarks(t *testing.T) {
 	t0 := time.Date(2026, 11, 29, 0, 0, 0, 0, time.UTC)
 	put := func(c *Case) error { return s.Update(func(tx *Tx) error { return tx.PutCase(c) }) }
 	pending := func() (ids []string) {
-		s.View(func(tx *Tx) error { ids = tx.SitePending(10); return nil })
+		s.View(func(tx *Tx) error { ids = tx.SitePending("", 10); return nil })
 		return ids
 	}
 	for _, st := range []string{StateNew, StateAccepted, StateClosed, StateRejected, StateDuplicate} {
@@ -68,5 +68,39 @@ func TestSiteMarks(t *testing.T) {
 	}
 	if p := pending(); len(p) != 0 {
 		t.Fatalf("after ClearSitePending: %v", p)
+	}
+}
+
+// TestSitePendingAfter: the marks are walked in id order from after
+// the given id, n at a time.
+func TestSitePendingAfter(t *testing.T) {
+	s := openTemp(t)
+	err := s.Update(func(tx *Tx) error {
+		for _, id := range []string{"SEC-2026-0003", "SEC-2026-0001", "SEC-2026-0002", "SEC-2026-0004"} {
+			if err := tx.PutCase(&Case{ID: id, State: StatePublished}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, x := range []struct {
+		after string
+		n     int
+		want  []string
+	}{
+		{"", 2, []string{"SEC-2026-0001", "SEC-2026-0002"}},
+		{"SEC-2026-0002", 2, []string{"SEC-2026-0003", "SEC-2026-0004"}},
+		{"SEC-2026-0002", 1, []string{"SEC-2026-0003"}},
+		{"SEC-2026-00025", 5, []string{"SEC-2026-0003", "SEC-2026-0004"}}, // not itself marked
+		{"SEC-2026-0004", 5, nil},
+	} {
+		var got []string
+		s.View(func(tx *Tx) error { got = tx.SitePending(x.after, x.n); return nil })
+		if !slices.Equal(got, x.want) {
+			t.Errorf("SitePending(%q, %d) = %v, want %v", x.after, x.n, got, x.want)
+		}
 	}
 }

@@ -2,6 +2,7 @@ package website
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -94,5 +95,29 @@ func TestFeedHoldsTheNewest(t *testing.T) {
 	}
 	if n := strings.Count(index, "<tr><td>"); n != FeedEntries+5 || !strings.Contains(index, oldest) {
 		t.Errorf("index holds %d rows, want %d", n, FeedEntries+5)
+	}
+}
+
+// TestWriteCasesKeepsGoing: one case that cannot be written does not
+// hold back the others of its batch, and is named with why.
+func TestWriteCasesKeepsGoing(t *testing.T) {
+	s := testSite(t)
+	bad := testPage(t, "SEC-2026-0002", "x", now)
+	bad.Patches[0].Name = "../escape"
+	pages := []Page{testPage(t, "SEC-2026-0001", "x", now), bad, testPage(t, "SEC-2026-0003", "x", now)}
+	written, failed, err := s.WriteCases(pages)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(failed) != 1 || failed["SEC-2026-0002"] == nil {
+		t.Errorf("failed = %v, want SEC-2026-0002 alone", failed)
+	}
+	for _, id := range []string{"SEC-2026-0001", "SEC-2026-0003"} {
+		if !s.HasCase(id) || !slices.Contains(written, id+"/index.html") {
+			t.Errorf("%s not written (wrote %v)", id, written)
+		}
+	}
+	if s.HasCase("SEC-2026-0002") {
+		t.Error("the failed case counts as written")
 	}
 }

@@ -131,17 +131,37 @@ func (s Site) WriteSecurityTxt(now time.Time) error {
 // changed.
 func (s Site) WriteCase(p Page) ([]string, error) {
 	w := &writer{dir: s.Dir}
+	err := s.writeCase(w, p)
+	return w.written, err
+}
+
+// WriteCases writes the pages of several cases, then makes them durable
+// in one sync of the file system (where the system can). failed holds
+// the cases that were not written, with why: one case's failure does not
+// hold back the others. When err is not nil, none is durable.
+func (s Site) WriteCases(pages []Page) (written []string, failed map[string]error, err error) {
+	w := &writer{dir: s.Dir, deferSync: canDeferSync}
+	failed = map[string]error{}
+	for _, p := range pages {
+		if err := s.writeCase(w, p); err != nil {
+			failed[p.Case.Case] = err
+		}
+	}
+	return w.written, failed, w.sync()
+}
+
+func (s Site) writeCase(w *writer, p Page) error {
 	dir := p.Case.Case
 	if !safeRel(dir) || strings.Contains(dir, "/") {
-		return nil, fmt.Errorf("website: refusing case directory %q", dir)
+		return fmt.Errorf("website: refusing case directory %q", dir)
 	}
 	files, err := export.All(p.Case, s.Settings, export.Options{Modified: p.Published})
 	if err != nil {
-		return nil, err
+		return err
 	}
 	html, err := s.advisoryHTML(p, files)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	type file struct {
 		rel  string
@@ -159,13 +179,13 @@ func (s Site) WriteCase(p Page) ([]string, error) {
 		// Checked before joining: path.Join would clean "../" away into
 		// another case's directory.
 		if !safeRel(f.rel) {
-			return w.written, fmt.Errorf("website: refusing path %q in %s", f.rel, dir)
+			return fmt.Errorf("website: refusing path %q in %s", f.rel, dir)
 		}
 		if err := w.put(dir+"/"+f.rel, f.data); err != nil {
-			return w.written, err
+			return err
 		}
 	}
-	return w.written, nil
+	return nil
 }
 
 // HasCase reports whether the pages of case id are on disk: its
