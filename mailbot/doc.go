@@ -42,7 +42,7 @@
 //
 // # Goroutines and who owns what
 //
-// Bot.Run starts three goroutines and owns them; `secbot run` adds the
+// Bot.Run starts four goroutines and owns them; `secbot run` adds the
 // control socket and restarts the Bot on SIGHUP with the new config (the
 // store stays open).
 //
@@ -65,8 +65,20 @@
 //     reminder and its escalation, the weekly digest, which Run arms from
 //     the config before the scheduler starts), one transaction per timer;
 //     a timer is deleted in the transaction that does its work.
+//   - The site writer (Bot.runSite, with publish.dir) owns publish.dir.
+//     Every put of a published case marks its pages in the store, in the
+//     same transaction, and the commit wakes the writer (store.OnSite); it
+//     renders the marked cases 50 per read transaction, writes and syncs
+//     their files outside any transaction, then clears the marks and keeps
+//     each case's index entry, from which it writes the index and the
+//     feed. At start it marks every published case again when the site's
+//     generation stamp differs, and the cases whose page is gone from disk.
+//     It stops with the intake, and a failure or panic there stops no mail.
 //   - The control socket (cmd/secbot) answers read-only queries from read
-//     transactions; it needs no Bot and no key.
+//     transactions; it needs no Bot and no key. `case list` reads the
+//     summaries in its transaction and streams the list after it, so a
+//     slow reader never holds a read transaction (which would keep bbolt
+//     from growing the file).
 //
 // State lives in the store, not in goroutines: every change to a case and
 // every mail it causes commit together in one bbolt transaction, so a

@@ -166,7 +166,7 @@ func (b *Bot) checkSite(s website.Site, gen string) error {
 	}
 	var missing []string
 	err := b.store.View(func(tx *store.Tx) error {
-		return tx.SiteEntries(func(id string, _ []byte) error {
+		return tx.SiteEntries(func(id string) error {
 			if !s.HasCase(id) {
 				missing = append(missing, id)
 			}
@@ -232,7 +232,7 @@ func (b *Bot) sitePass(ctx context.Context, s website.Site, startup bool) error 
 				if err != nil {
 					return err
 				}
-				if err := tx.SiteWritten(id, entry); err != nil {
+				if err := tx.SiteWritten(id, p.Published, entry); err != nil {
 					return err
 				}
 				cases = append(cases, id)
@@ -251,12 +251,10 @@ func (b *Bot) sitePass(ctx context.Context, s website.Site, startup bool) error 
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if len(cases) > 0 || startup {
-		w, err := b.writeIndex(s)
-		written = append(written, w...)
-		if err != nil {
-			return err
-		}
+	w, err := b.writeIndex(s, startup)
+	written = append(written, w...)
+	if err != nil {
+		return err
 	}
 	if len(cases) > 0 || len(written) > 0 {
 		b.log.Info("website written", "cases", len(cases), "dir", s.Dir, "files", len(written))
@@ -299,24 +297,63 @@ func (f *caseFailure) Error() string {
 	return fmt.Sprintf("%v (and %d more cases)", f.first, f.n-1)
 }
 
+// indexChunk is how many index entries one read transaction decodes
+// while the index is streamed to its file.
+const indexChunk = 500
+
 // writeIndex writes the index, the feed and security.txt from the
-// entries of the cases whose pages were written.
-func (b *Bot) writeIndex(s website.Site) ([]string, error) {
-	var entries []website.Entry
-	err := b.store.View(func(tx *store.Tx) error {
-		return tx.SiteEntries(func(id string, data []byte) error {
-			var e website.Entry
-			if err := json.Unmarshal(data, &e); err != nil {
-				return fmt.Errorf("site entry of %s: %w", id, err)
-			}
-			entries = append(entries, e)
-			return nil
-		})
+// entries of the cases whose pages were written, when an entry changed
+// since the index was last written or the index is gone; at start it
+// renews security.txt (its Expires) at least. The entries are read
+// indexChunk at a time, each chunk in a read transaction of its own, and
+// streamed to the file: neither 50,000 entries nor the page of them are
+// held in memory, nor one read transaction for the whole write.
+func (b *Bot) writeIndex(s website.Site, startup bool) ([]string, error) {
+	var owed bool
+	var order []string
+	err := b.store.View(func(tx *store.Tx) (err error) {
+		if owed = tx.SiteIndexOwed() || !s.HasIndex(); owed {
+			order, err = tx.SiteOrder()
+		}
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	return s.WriteIndex(entries, b.now())
+	if !owed {
+		if startup {
+			return nil, s.WriteSecurityTxt(b.now())
+		}
+		return nil, nil
+	}
+	var chunk []website.Entry
+	next := func() (website.Entry, error) {
+		if len(chunk) == 0 {
+			ids := order[:min(indexChunk, len(order))]
+			order = order[len(ids):]
+			err := b.store.View(func(tx *store.Tx) error {
+				for _, id := range ids {
+					var e website.Entry
+					if err := json.Unmarshal(tx.SiteEntry(id), &e); err != nil {
+						return fmt.Errorf("site entry of %s: %w", id, err)
+					}
+					chunk = append(chunk, e)
+				}
+				return nil
+			})
+			if err != nil {
+				return website.Entry{}, err
+			}
+		}
+		e := chunk[0]
+		chunk = chunk[1:]
+		return e, nil
+	}
+	written, err := s.WriteIndex(website.Index{N: len(order), Next: next}, b.now())
+	if err != nil {
+		return written, err
+	}
+	return written, b.store.Update(func(tx *store.Tx) error { return tx.SiteIndexWritten() })
 }
 
 // PublishedPage reads the pages of case id, when it is published: it is

@@ -204,6 +204,34 @@ func TestSiteWritesOnlyWhatChanged(t *testing.T) {
 	if got := restart(); !slices.Equal(got, []string{""}) {
 		t.Errorf("a restart with nothing changed wrote the pages of %v", got)
 	}
+	// A crash after the entries committed and before the index was
+	// written: the store still owes the index, and the next start writes it.
+	if err := os.WriteFile(filepath.Join(e.SiteDir, "index.html"), []byte("stale"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Open(filepath.Join(e.Dir, "secbot.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = st.Update(func(tx *store.Tx) error {
+		c, err := tx.Case("SEC-2026-0001")
+		if err != nil {
+			return err
+		}
+		return tx.SiteWritten(c.ID, c.Embargo.Published, tx.SiteEntry(c.ID)) // the entry as it was: owes the index
+	})
+	if cerr := st.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := restart(); !slices.Equal(got, []string{""}) || !strings.Contains(page("index.html"), "now fixed") {
+		t.Errorf("a restart owing the index wrote the pages of %v, and the index:\n%s", got, page("index.html"))
+	}
 	siteURL.Store("https://frob.example/advisories/")
 	if got := restart(); !slices.Equal(got, []string{"SEC-2026-0001", ""}) {
 		t.Errorf("a restart under a new publish.url wrote the pages of %v, want SEC-2026-0001 then the index", got)

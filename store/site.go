@@ -1,7 +1,12 @@
 package store
 
 import (
+	"cmp"
+	"encoding/binary"
 	"fmt"
+	"slices"
+	"strings"
+	"time"
 )
 
 // The public pages (publish.dir) are files, written outside any bbolt
@@ -97,10 +102,15 @@ func (tx *Tx) SitePendingCount() int {
 }
 
 // SiteWritten records that the pages of case id are on disk, with its
-// entry in the index (opaque to the store), and clears its mark.
-func (tx *Tx) SiteWritten(id string, entry []byte) error {
-	if err := tx.btx.Bucket(bucketSiteEntry).Put([]byte(id), entry); err != nil {
+// entry in the index (opaque to the store) and the time the index sorts
+// it by, and clears its mark. The index is owed until SiteIndexWritten.
+func (tx *Tx) SiteWritten(id string, published time.Time, entry []byte) error {
+	v := binary.BigEndian.AppendUint64(make([]byte, 0, 8+len(entry)), uint64(published.UnixNano()))
+	if err := tx.btx.Bucket(bucketSiteEntry).Put([]byte(id), append(v, entry...)); err != nil {
 		return fmt.Errorf("site entry of %s: %w", id, err)
+	}
+	if err := tx.owe(); err != nil {
+		return err
 	}
 	return tx.btx.Bucket(bucketSitePending).Delete([]byte(id))
 }
@@ -108,10 +118,68 @@ func (tx *Tx) SiteWritten(id string, entry []byte) error {
 // SiteDropped clears the mark and the entry of case id: it is not
 // published, or gone.
 func (tx *Tx) SiteDropped(id string) error {
-	if err := tx.btx.Bucket(bucketSiteEntry).Delete([]byte(id)); err != nil {
-		return err
+	if tx.btx.Bucket(bucketSiteEntry).Get([]byte(id)) != nil {
+		if err := tx.btx.Bucket(bucketSiteEntry).Delete([]byte(id)); err != nil {
+			return err
+		}
+		if err := tx.owe(); err != nil {
+			return err
+		}
 	}
 	return tx.btx.Bucket(bucketSitePending).Delete([]byte(id))
+}
+
+// keySiteIndex in the meta bucket says that an entry changed since the
+// index was last written: a crash between the two leaves it, and the
+// index is written at the next start.
+var keySiteIndex = []byte("site-index-owed")
+
+func (tx *Tx) owe() error { return tx.btx.Bucket(bucketMeta).Put(keySiteIndex, []byte{1}) }
+
+// SiteIndexOwed reports whether an entry changed since SiteIndexWritten.
+func (tx *Tx) SiteIndexOwed() bool { return tx.btx.Bucket(bucketMeta).Get(keySiteIndex) != nil }
+
+// SiteIndexWritten records that the index shows every entry.
+func (tx *Tx) SiteIndexWritten() error { return tx.btx.Bucket(bucketMeta).Delete(keySiteIndex) }
+
+// SiteOrder lists the cases whose pages were written, as the index
+// lists them: newest first, then by case id, the later first. It reads
+// only the time of each entry, so 50,000 of them cost little memory.
+func (tx *Tx) SiteOrder() ([]string, error) {
+	type item struct {
+		id string
+		at int64
+	}
+	b := tx.btx.Bucket(bucketSiteEntry)
+	items := make([]item, 0, b.Stats().KeyN)
+	err := b.ForEach(func(k, v []byte) error {
+		if len(v) < 8 {
+			return fmt.Errorf("site entry of %s: truncated", k)
+		}
+		items = append(items, item{string(k), int64(binary.BigEndian.Uint64(v))})
+		return nil
+	})
+	slices.SortStableFunc(items, func(a, b item) int {
+		if c := cmp.Compare(b.at, a.at); c != 0 {
+			return c
+		}
+		return strings.Compare(b.id, a.id)
+	})
+	ids := make([]string, len(items))
+	for i, it := range items {
+		ids[i] = it.id
+	}
+	return ids, err
+}
+
+// SiteEntry reads the index entry of case id, nil when it has none. It
+// is valid only inside the transaction.
+func (tx *Tx) SiteEntry(id string) []byte {
+	v := tx.btx.Bucket(bucketSiteEntry).Get([]byte(id))
+	if len(v) < 8 {
+		return nil
+	}
+	return v[8:]
 }
 
 // ClearSitePending drops every mark: without publish.dir there is no
@@ -125,10 +193,10 @@ func (tx *Tx) ClearSitePending() error {
 	return err
 }
 
-// SiteEntries calls fn with the index entry of every case whose pages
-// were written, in id order. entry is valid only inside fn.
-func (tx *Tx) SiteEntries(fn func(id string, entry []byte) error) error {
-	return tx.btx.Bucket(bucketSiteEntry).ForEach(func(k, v []byte) error { return fn(string(k), v) })
+// SiteEntries calls fn with every case whose pages were written, in id
+// order.
+func (tx *Tx) SiteEntries(fn func(id string) error) error {
+	return tx.btx.Bucket(bucketSiteEntry).ForEach(func(k, _ []byte) error { return fn(string(k)) })
 }
 
 // OnSite sets fn to run after the commit of every transaction that

@@ -42,16 +42,26 @@ func TestSiteMarks(t *testing.T) {
 	if p := pending(); !slices.Equal(p, []string{"SEC-2026-0002"}) || woke != 1 {
 		t.Fatalf("after publication: pending %v, woke %d", p, woke)
 	}
-	err := s.Update(func(tx *Tx) error { return tx.SiteWritten("SEC-2026-0002", []byte(`{"case":"SEC-2026-0002"}`)) })
+	owed := func() (o bool) {
+		s.View(func(tx *Tx) error { o = tx.SiteIndexOwed(); return nil })
+		return o
+	}
+	if owed() {
+		t.Fatal("index owed before any entry")
+	}
+	err := s.Update(func(tx *Tx) error { return tx.SiteWritten("SEC-2026-0002", t0, []byte(`{"case":"SEC-2026-0002"}`)) })
 	if err != nil {
 		t.Fatal(err)
 	}
 	var entries []string
 	s.View(func(tx *Tx) error {
-		return tx.SiteEntries(func(id string, e []byte) error { entries = append(entries, id+" "+string(e)); return nil })
+		return tx.SiteEntries(func(id string) error { entries = append(entries, id+" "+string(tx.SiteEntry(id))); return nil })
 	})
-	if p := pending(); len(p) != 0 || !slices.Equal(entries, []string{`SEC-2026-0002 {"case":"SEC-2026-0002"}`}) {
-		t.Fatalf("after the write: pending %v, entries %v", p, entries)
+	if p := pending(); len(p) != 0 || !slices.Equal(entries, []string{`SEC-2026-0002 {"case":"SEC-2026-0002"}`}) || !owed() {
+		t.Fatalf("after the write: pending %v, entries %v, index owed %v", p, entries, owed())
+	}
+	if err := s.Update(func(tx *Tx) error { return tx.SiteIndexWritten() }); err != nil || owed() {
+		t.Fatalf("index still owed after SiteIndexWritten (%v)", err)
 	}
 	var n int
 	if err := s.Update(func(tx *Tx) (err error) { n, err = tx.MarkSiteAll(); return err }); err != nil || n != 1 {
@@ -102,5 +112,52 @@ func TestSitePendingAfter(t *testing.T) {
 		if !slices.Equal(got, x.want) {
 			t.Errorf("SitePending(%q, %d) = %v, want %v", x.after, x.n, got, x.want)
 		}
+	}
+}
+
+// TestSiteOrder: the index order is newest first, then the later case id
+// first; a dropped entry leaves it and owes the index again.
+func TestSiteOrder(t *testing.T) {
+	s := openTemp(t)
+	t0 := time.Date(2026, 11, 29, 0, 0, 0, 0, time.UTC)
+	err := s.Update(func(tx *Tx) error {
+		for _, x := range []struct {
+			id string
+			at time.Time
+		}{{"SEC-2026-0001", t0}, {"SEC-2026-0002", t0.Add(time.Hour)}, {"SEC-2026-0003", t0}, {"SEC-2025-0009", t0.Add(-time.Hour)}} {
+			if err := tx.PutCase(&Case{ID: x.id, State: StatePublished}); err != nil {
+				return err
+			}
+			if err := tx.SiteWritten(x.id, x.at, []byte("{}")); err != nil {
+				return err
+			}
+		}
+		return tx.SiteIndexWritten()
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	order := func() (ids []string) {
+		if err := s.View(func(tx *Tx) (err error) { ids, err = tx.SiteOrder(); return err }); err != nil {
+			t.Fatal(err)
+		}
+		return ids
+	}
+	if got, want := order(), []string{"SEC-2026-0002", "SEC-2026-0003", "SEC-2026-0001", "SEC-2025-0009"}; !slices.Equal(got, want) {
+		t.Errorf("order %v, want %v", got, want)
+	}
+	var owed bool
+	err = s.Update(func(tx *Tx) error {
+		if err := tx.SiteDropped("SEC-2026-0003"); err != nil {
+			return err
+		}
+		owed = tx.SiteIndexOwed()
+		return nil
+	})
+	if err != nil || !owed {
+		t.Fatalf("dropping an entry: owed %v, %v", owed, err)
+	}
+	if got, want := order(), []string{"SEC-2026-0002", "SEC-2026-0001", "SEC-2025-0009"}; !slices.Equal(got, want) {
+		t.Errorf("order after the drop %v, want %v", got, want)
 	}
 }

@@ -36,7 +36,7 @@ type atomEntry struct {
 	Summary string   `xml:"summary"`
 }
 
-// feed is the Atom feed. Its ids are the pages' URLs when publish.url
+// feed is the Atom feed of entries (the newest FeedEntries). Its ids are the pages' URLs when publish.url
 // is set, else tag URIs made of the contact's domain and the case id
 // (RFC 4151), which never change.
 func (s Site) feed(entries []Entry) ([]byte, error) {
@@ -48,7 +48,7 @@ func (s Site) feed(entries []Entry) ([]byte, error) {
 	if len(entries) > 0 {
 		f.Updated = entries[0].Published.UTC().Format(time.RFC3339)
 	}
-	for _, e := range entries[:min(len(entries), FeedEntries)] {
+	for _, e := range entries {
 		var titles []string
 		for _, v := range e.Vulns {
 			titles = append(titles, v.Title)

@@ -82,7 +82,9 @@ func TestFeedHoldsTheNewest(t *testing.T) {
 		entries = append(entries, Entry{Case: fmt.Sprintf("SEC-2026-%04d", i+1), Subject: "s",
 			Published: now.Add(time.Duration(i) * time.Hour), Vulns: []EntryVuln{{Title: "t"}}})
 	}
-	if _, err := s.WriteIndex(entries, now); err != nil {
+	slices.SortStableFunc(entries, Newer)
+	i := 0
+	if _, err := s.WriteIndex(Index{N: len(entries), Next: func() (Entry, error) { i++; return entries[i-1], nil }}, now); err != nil {
 		t.Fatal(err)
 	}
 	feed, index := string(read(t, s, "feed.atom")), string(read(t, s, "index.html"))

@@ -5,6 +5,7 @@ import (
 	_ "embed"
 	"fmt"
 	"html/template"
+	"io"
 	"strings"
 	"time"
 
@@ -45,11 +46,28 @@ func (s Site) advisoryHTML(p Page, files []export.File) ([]byte, error) {
 	return b.Bytes(), err
 }
 
-func (s Site) index(entries []Entry) ([]byte, error) {
-	var b bytes.Buffer
-	err := pageTmpl.ExecuteTemplate(&b, "index", struct {
-		Site    Site
-		Entries []Entry
-	}{s, entries})
-	return b.Bytes(), err
+// index streams the index page to w: the head, a row per entry as ix
+// yields them, the foot. It keeps the first FeedEntries entries for the
+// feed.
+func (s Site) index(w io.Writer, ix Index) (feed []Entry, err error) {
+	head := struct {
+		Site Site
+		N    int
+	}{s, ix.N}
+	if err := pageTmpl.ExecuteTemplate(w, "index-head", head); err != nil {
+		return nil, err
+	}
+	for i := range ix.N {
+		e, err := ix.Next()
+		if err != nil {
+			return nil, err
+		}
+		if i < FeedEntries {
+			feed = append(feed, e)
+		}
+		if err := pageTmpl.ExecuteTemplate(w, "index-row", e); err != nil {
+			return nil, err
+		}
+	}
+	return feed, pageTmpl.ExecuteTemplate(w, "index-foot", head)
 }

@@ -2,6 +2,7 @@ package website
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -88,26 +89,46 @@ func (s Site) Write(pages []Page, now time.Time) ([]string, error) {
 		}
 		entries = append(entries, p.Entry())
 	}
-	w, err := s.WriteIndex(entries, now)
+	slices.SortStableFunc(entries, Newer)
+	i := 0
+	w, err := s.WriteIndex(Index{N: len(entries), Next: func() (Entry, error) { i++; return entries[i-1], nil }}, now)
 	return append(written, w...), err
 }
 
-// WriteIndex writes the index and the feed of the entries (newest
-// first), the stylesheet and security.txt, and returns the paths of the
-// files whose bytes changed.
-func (s Site) WriteIndex(entries []Entry, now time.Time) ([]string, error) {
-	slices.SortStableFunc(entries, func(a, b Entry) int {
-		if c := b.Published.Compare(a.Published); c != 0 {
-			return c
-		}
-		return strings.Compare(b.Case, a.Case)
-	})
+// Newer orders entries as the index lists them: newest first, and by
+// case id, the later first, within the same time.
+func Newer(a, b Entry) int {
+	if c := b.Published.Compare(a.Published); c != 0 {
+		return c
+	}
+	return strings.Compare(b.Case, a.Case)
+}
+
+// Index is the entries of the index, in its order (Newer), read one at
+// a time: the site writer does not hold 50,000 of them at once.
+type Index struct {
+	N    int                   // how many
+	Next func() (Entry, error) // the next entry; called N times
+}
+
+// WriteIndex writes the index (streamed to its file) and the feed of
+// the entries, the stylesheet and security.txt, and returns the paths
+// of the files whose bytes changed.
+func (s Site) WriteIndex(ix Index, now time.Time) ([]string, error) {
 	w := &writer{dir: s.Dir}
+	var feed []Entry
+	err := w.putStream("index.html", func(f io.Writer) (err error) {
+		feed, err = s.index(f, ix)
+		return err
+	})
+	if err != nil {
+		return w.written, fmt.Errorf("website: index.html: %w", err)
+	}
 	for _, f := range []struct {
 		name   string
-		render func([]Entry) ([]byte, error)
-	}{{"index.html", s.index}, {"feed.atom", s.feed}, {"style.css", func([]Entry) ([]byte, error) { return styleCSS, nil }}} {
-		b, err := f.render(entries)
+		render func() ([]byte, error)
+	}{{"feed.atom", func() ([]byte, error) { return s.feed(feed) }}, {"style.css", func() ([]byte, error) { return styleCSS, nil }}} {
+		b, err := f.render()
 		if err == nil {
 			err = w.put(f.name, b)
 		}
@@ -115,8 +136,18 @@ func (s Site) WriteIndex(entries []Entry, now time.Time) ([]string, error) {
 			return w.written, fmt.Errorf("website: %s: %w", f.name, err)
 		}
 	}
-	err := w.put(".well-known/security.txt", s.SecurityTxt(now))
+	err = w.put(".well-known/security.txt", s.SecurityTxt(now))
 	return w.written, err
+}
+
+// HasIndex reports whether the index and the feed are on disk.
+func (s Site) HasIndex() bool {
+	for _, name := range []string{"index.html", "feed.atom"} {
+		if _, err := os.Stat(filepath.Join(s.Dir, name)); err != nil {
+			return false
+		}
+	}
+	return true
 }
 
 // WriteSecurityTxt writes only .well-known/security.txt.

@@ -1,8 +1,12 @@
 package website
 
 import (
+	"bufio"
 	"bytes"
+	"crypto/sha256"
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -33,6 +37,60 @@ func (w *writer) put(rel string, data []byte) error {
 	if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, data) {
 		return nil
 	}
+	return w.replace(rel, path, func(f io.Writer) error { _, err := f.Write(data); return err })
+}
+
+// putStream is put for a file too large to hold: fill writes it to the
+// temporary file, and it is compared with the old one by digest, both
+// read as streams.
+func (w *writer) putStream(rel string, fill func(io.Writer) error) error {
+	if !safeRel(rel) {
+		return fmt.Errorf("website: refusing path %q", rel)
+	}
+	path := filepath.Join(w.dir, filepath.FromSlash(rel))
+	oldSum, oldErr := fileDigest(path)
+	var newSum []byte
+	var same bool
+	err := w.replace(rel, path, func(f io.Writer) error {
+		h := sha256.New()
+		bw := bufio.NewWriterSize(io.MultiWriter(f, h), 64<<10)
+		if err := fill(bw); err != nil {
+			return err
+		}
+		if err := bw.Flush(); err != nil {
+			return err
+		}
+		newSum = h.Sum(nil)
+		if same = oldErr == nil && bytes.Equal(oldSum, newSum); same {
+			return errUnchanged
+		}
+		return nil
+	})
+	if same {
+		return nil
+	}
+	return err
+}
+
+// errUnchanged ends a replace whose new bytes are the old ones.
+var errUnchanged = errors.New("unchanged")
+
+func fileDigest(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return nil, err
+	}
+	return h.Sum(nil), nil
+}
+
+// replace writes a temporary file beside path with fill, syncs it
+// (unless deferSync) and renames it over path.
+func (w *writer) replace(rel, path string, fill func(io.Writer) error) error {
 	if dir := filepath.Dir(path); !w.made[dir] {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return fmt.Errorf("website: %w", err)
@@ -47,7 +105,7 @@ func (w *writer) put(rel string, data []byte) error {
 		return fmt.Errorf("website: %w", err)
 	}
 	defer os.Remove(tmp.Name()) // no-op after the rename
-	if _, err := tmp.Write(data); err == nil && !w.deferSync {
+	if err = fill(tmp); err == nil && !w.deferSync {
 		err = tmp.Sync()
 	}
 	if cerr := tmp.Close(); err == nil {
@@ -58,6 +116,9 @@ func (w *writer) put(rel string, data []byte) error {
 	}
 	if err == nil {
 		err = os.Rename(tmp.Name(), path)
+	}
+	if errors.Is(err, errUnchanged) {
+		return err
 	}
 	if err != nil {
 		return fmt.Errorf("website: write %s: %w", rel, err)
