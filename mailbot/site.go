@@ -102,11 +102,9 @@ func buildID() string {
 func (b *Bot) runSite(ctx context.Context) {
 	s, ok := b.site()
 	if !ok {
-		// No page to write: drop the marks. A site configured later has no
-		// stamp, and is then written whole.
-		if err := b.store.Update(func(tx *store.Tx) error { return tx.ClearSitePending() }); err != nil {
-			b.log.Error("clear the marks of the public pages", "err", err)
-		}
+		// No page to write. The marks stay: when publish.dir is set again
+		// (its stamp may still match), the cases published meanwhile are
+		// owed and written.
 		return
 	}
 	gen := b.siteGeneration(s)

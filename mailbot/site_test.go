@@ -243,3 +243,48 @@ func TestSiteWritesOnlyWhatChanged(t *testing.T) {
 		t.Errorf("a second restart under the new publish.url wrote the pages of %v", got)
 	}
 }
+
+// TestSiteOwesWhatWasPublishedWithoutIt: a case published while
+// publish.dir is unset is written once it is set again, though the
+// site's stamp (which does not name the directory) still matches.
+func TestSiteOwesWhatWasPublishedWithoutIt(t *testing.T) {
+	var off atomic.Bool
+	e := newEnv(t, demo.Options{Tune: func(o *mailbot.Options) {
+		if off.Load() {
+			o.Config.Publish.Dir = ""
+		}
+	}})
+	if err := e.WaitSite(e.ctx, "", wait); err != nil { // the empty site and its stamp
+		t.Fatal(err)
+	}
+	restart := func() {
+		t.Helper()
+		if err := e.Stop(); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.Start(e.ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	off.Store(true)
+	restart()
+	relayID := e.openCase()
+	mails := 1
+	body, _ := fieldsBody(e, 7)
+	e.command(relayID, body+"publish now\n")
+	if tr := e.nextTranscript(&mails); !strings.Contains(tr, "published") {
+		t.Fatalf("publish now:\n%s", tr)
+	}
+	if _, err := os.Stat(filepath.Join(e.SiteDir, "SEC-2026-0001")); err == nil {
+		t.Fatal("pages written without publish.dir")
+	}
+	restart() // still without: the mark stays
+	off.Store(false)
+	restart()
+	if err := e.WaitSite(e.ctx, "SEC-2026-0001", wait); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(e.SiteDir, "SEC-2026-0001", "index.html")); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -182,17 +182,6 @@ func (tx *Tx) SiteEntry(id string) []byte {
 	return v[8:]
 }
 
-// ClearSitePending drops every mark: without publish.dir there is no
-// page to write. A site configured later is written whole (see
-// mailbot/site.go), so nothing is lost.
-func (tx *Tx) ClearSitePending() error {
-	if err := tx.btx.DeleteBucket(bucketSitePending); err != nil {
-		return err
-	}
-	_, err := tx.btx.CreateBucket(bucketSitePending)
-	return err
-}
-
 // SiteEntries calls fn with every case whose pages were written, in id
 // order.
 func (tx *Tx) SiteEntries(fn func(id string) error) error {

@@ -73,12 +73,6 @@ func TestSiteMarks(t *testing.T) {
 	if problems := s.Check(); len(problems) != 0 {
 		t.Errorf("check: %v", problems)
 	}
-	if err := s.Update(func(tx *Tx) error { return tx.ClearSitePending() }); err != nil {
-		t.Fatal(err)
-	}
-	if p := pending(); len(p) != 0 {
-		t.Fatalf("after ClearSitePending: %v", p)
-	}
 }
 
 // TestSitePendingAfter: the marks are walked in id order from after

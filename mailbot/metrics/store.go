@@ -20,7 +20,7 @@ func (m *Metrics) WatchStore(st *store.Store) {
 		pending: prometheus.NewDesc("secbot_outbox_pending", "Pending outgoing mails, by kind (fanout: not yet expanded).", []string{"kind"}, nil),
 		armed:   prometheus.NewDesc("secbot_announcements_armed", "Cases whose announcement is armed for their CRD.", nil, nil),
 		crd:     prometheus.NewDesc("secbot_next_crd_timestamp_seconds", "The earliest CRD of an armed announcement (0: none).", nil, nil),
-		site:    prometheus.NewDesc("secbot_site_pages_pending", "Published cases whose public pages are still to be written (publish.dir).", nil, nil),
+		site:    prometheus.NewDesc("secbot_site_pages_pending", "Published cases whose public pages are owed: the site writer writes them when publish.dir is set.", nil, nil),
 	})
 }
 
