@@ -32,8 +32,12 @@ func (r *cmdRun) askConsent(cr *store.Credit) string {
 		return ""
 	}
 	cr.Status = store.CreditPending
-	c, text, msgKey := r.c, advisory.Credit{Name: cr.Name, Kind: cr.Kind}.String(), r.msg.Key
-	r.after = append(r.after, func() (int, error) { return r.b.queueCreditConfirm(r.tx, c, addr, text, msgKey, r.now) })
+	c, text := r.c, advisory.Credit{Name: cr.Name, Kind: cr.Kind}.String()
+	// Named by the command mail and the request's place among its
+	// deferred mails: two credits asked by one mail are two requests,
+	// not one taken twice (the outbox drops a Message-ID it holds).
+	tag := fmt.Sprintf("credit.%s.%d.%d", c.ID, r.msg.Key, len(r.after))
+	r.after = append(r.after, func() (int, error) { return r.b.queueCreditConfirm(r.tx, c, addr, text, tag, r.now) })
 	how := "encrypted"
 	if c.UsableKey(addr) == nil {
 		how = "signed, not encrypted: no key known"
@@ -61,12 +65,12 @@ func (r *cmdRun) creditOutcome(cmd *command.Credit) (string, error) {
 
 // queueCreditConfirm mails one reporter the credit text, in the case
 // thread, encrypted when the case holds a trusted key for them.
-func (b *Bot) queueCreditConfirm(tx *store.Tx, c *store.Case, addr, text string, msgKey uint64, now time.Time) (int, error) {
+func (b *Bot) queueCreditConfirm(tx *store.Tx, c *store.Case, addr, text, tag string, now time.Time) (int, error) {
 	sp := outmail.Spec{For: outmail.ToReporter(addr, ""), Text: text}
 	if k := c.UsableKey(addr); k != nil {
 		sp.For.FP = k.Fingerprint
 	}
-	ok, err := b.enqueue(tx, c.ID, outmail.CreditConfirm, fmt.Sprintf("credit.%s.%d.%d", c.ID, msgKey, len(c.AllCredits())), []string{addr}, sp, false, now)
+	ok, err := b.enqueue(tx, c.ID, outmail.CreditConfirm, tag, []string{addr}, sp, false, now)
 	return boolInt(ok), err
 }
 

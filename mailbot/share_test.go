@@ -2,6 +2,7 @@ package mailbot_test
 
 import (
 	"bytes"
+	"slices"
 	"strings"
 	"testing"
 
@@ -73,5 +74,41 @@ func TestReporterReviewsTheDraftAndConfirmsTheCredit(t *testing.T) {
 	e.command(relayID, "hold\ncredit Rita R. <"+e.Reporter.Address+">\npublish\n")
 	if tr := e.nextTranscript(&mails); !strings.Contains(tr, "credits not confirmed yet, published as written unless you correct them: Rita R.") {
 		t.Errorf("publish with a pending credit:\n%s", tr)
+	}
+}
+
+// TestTwoCreditsOneMailAskBoth: two credits naming two reporters in one
+// command mail ask each of them: the two confirmation mails have Message-IDs
+// of their own, so the second is not taken for a duplicate of the first.
+func TestTwoCreditsOneMailAskBoth(t *testing.T) {
+	e := newEnv(t, demo.Options{})
+	mails := 1
+	relayID := e.openCase()
+	const bob = "bob@elsewhere.example"
+	e.command(relayID, "reporter Bob Builder <"+bob+">\n")
+	e.nextTranscript(&mails)
+	e.command(relayID, "credit Rita Reporter <"+e.Reporter.Address+"> as finder\ncredit Bob Builder <"+bob+"> as analyst\n")
+	tr := e.nextTranscript(&mails)
+	for _, addr := range []string{e.Reporter.Address, bob} {
+		if !strings.Contains(tr, "pending: "+addr+" is asked to confirm it") {
+			t.Errorf("transcript does not ask %s:\n%s", addr, tr)
+		}
+	}
+	var to []string
+	err := e.View(func(tx *store.Tx) error {
+		all, err := tx.Outbox()
+		for _, m := range all {
+			if m.Kind == "credit-confirm" {
+				to = append(to, m.To...)
+			}
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(to)
+	if want := []string{bob, e.Reporter.Address}; !slices.Equal(to, want) {
+		t.Errorf("credit confirmations to %v, want %v", to, want)
 	}
 }
