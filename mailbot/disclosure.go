@@ -4,7 +4,9 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"maps"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -185,6 +187,7 @@ func (r *cmdRun) prenotify() (string, error) {
 		return "", err
 	}
 	snap := patchList(patches)
+	fields := r.b.draftFields(c, patches)
 	var refused, sent, skipped, warnings []string
 	type job struct {
 		d       keyring.ContactKey
@@ -207,7 +210,7 @@ func (r *cmdRun) prenotify() (string, error) {
 			warnings = append(warnings, id+": "+w)
 		}
 		prev, had := c.Embargo.Sent[id]
-		changes := changesSince(prev, c.Fields.CRD, snap)
+		changes := changesSince(prev, c.Fields.CRD, snap, fields)
 		if had && len(changes) == 0 {
 			skipped = append(skipped, id)
 			continue
@@ -225,7 +228,7 @@ func (r *cmdRun) prenotify() (string, error) {
 	}
 	for _, j := range jobs {
 		n := c.Embargo.Sent[j.d.ID].Count + 1
-		c.Embargo.Sent[j.d.ID] = store.Sent{At: r.now, CRD: c.Fields.CRD, Patches: snap, Count: n}
+		c.Embargo.Sent[j.d.ID] = store.Sent{At: r.now, CRD: c.Fields.CRD, Patches: snap, Count: n, Fields: fields}
 		sent = append(sent, j.d.ID)
 		j := j
 		r.after = append(r.after, func() (int, error) {
@@ -251,8 +254,10 @@ func patchList(patches []*store.Patch) []string {
 	return out
 }
 
-// changesSince says what an update changes against what was sent.
-func changesSince(prev store.Sent, crd time.Time, patches []string) []string {
+// changesSince says what an update changes against what was sent: the
+// CRD, the patches, and the draft's vulnerabilities and their fields
+// (fields as draftFields gives them).
+func changesSince(prev store.Sent, crd time.Time, patches []string, fields map[string]string) []string {
 	var out []string
 	if !prev.CRD.Equal(crd) {
 		out = append(out, fmt.Sprintf("the CRD is now %s (was %s)", outmail.FmtCRD(crd), outmail.OrNone(outmail.FmtCRD(prev.CRD))))
@@ -265,6 +270,75 @@ func changesSince(prev store.Sent, crd time.Time, patches []string) []string {
 	for _, p := range prev.Patches {
 		if !slices.Contains(patches, p) {
 			out = append(out, "withdrawn: "+strings.Fields(p)[0])
+		}
+	}
+	// A record from before the fields were kept says nothing of them:
+	// only the CRD and the patches can be compared.
+	if prev.Fields != nil {
+		out = append(out, fieldChanges(prev.Fields, fields)...)
+	}
+	return out
+}
+
+// draftFields digests the vulnerability fields of the case's draft
+// advisory, for telling a contact what an update changes without
+// keeping the embargoed text twice: "N" for each vulnerability, and "N
+// name" for each of its fields that is set, as the case summary shows it.
+func (b *Bot) draftFields(c *store.Case, patches []*store.Patch) map[string]string {
+	a := advisory.Build(c, advisory.ProjectOf(b.cfg), patches)
+	out := map[string]string{}
+	for i := range a.Vulns {
+		v := &a.Vulns[i]
+		out[strconv.Itoa(v.N)] = ""
+		for _, f := range advisory.Fields {
+			if f.Scope != advisory.ScopeVulnerability {
+				continue
+			}
+			if val := f.Value(a, v); val != "" {
+				sum := sha256.Sum256([]byte(val))
+				out[strconv.Itoa(v.N)+" "+f.Name()] = hex.EncodeToString(sum[:8])
+			}
+		}
+	}
+	return out
+}
+
+// fieldChanges compares two draftFields: the vulnerabilities added and
+// dropped, and for each other one the fields set, unset or changed, in
+// the order of the case summary.
+func fieldChanges(prev, now map[string]string) []string {
+	var ns []int
+	for k := range maps.Keys(prev) {
+		if n, err := strconv.Atoi(k); err == nil {
+			ns = append(ns, n)
+		}
+	}
+	for k := range maps.Keys(now) {
+		if n, err := strconv.Atoi(k); err == nil && !slices.Contains(ns, n) {
+			ns = append(ns, n)
+		}
+	}
+	slices.Sort(ns)
+	var out []string
+	for _, n := range ns {
+		key := strconv.Itoa(n)
+		_, was := prev[key]
+		_, is := now[key]
+		switch {
+		case !was:
+			out = append(out, fmt.Sprintf("vulnerability %d added", n))
+		case !is:
+			out = append(out, fmt.Sprintf("vulnerability %d dropped", n))
+		default:
+			var changed []string
+			for _, f := range advisory.Fields {
+				if k := key + " " + f.Name(); prev[k] != now[k] {
+					changed = append(changed, f.Name())
+				}
+			}
+			if len(changed) > 0 {
+				out = append(out, fmt.Sprintf("vulnerability %d: %s changed", n, strings.Join(changed, ", ")))
+			}
 		}
 	}
 	return out

@@ -257,3 +257,34 @@ func TestRejectedArmedCaseIsNotPublished(t *testing.T) {
 		t.Errorf("state %s armed %v", c.State, c.Embargo.Armed)
 	}
 }
+
+// TestPrenotifyUpdateOnAdvisoryChange: a changed advisory field or a new
+// vulnerability makes the next send an update to a contact that had the
+// earlier draft, saying which fields of which vulnerability changed; an
+// unchanged draft is not sent again.
+func TestPrenotifyUpdateOnAdvisoryChange(t *testing.T) {
+	e := newEnv(t, demo.Options{})
+	relayID := e.openCase()
+	mails := 1
+	body, _ := fieldsBody(e, 7)
+	e.command(relayID, body+"notify distros\npatch\nsend\n", demo.Attachment{Name: "frob-1.4-SEC-2026-0001-r1.patch", Data: []byte(patchText)})
+	if tr := e.nextTranscript(&mails); !strings.Contains(tr, "pre-notification sent to distros") {
+		t.Fatalf("send:\n%s", tr)
+	}
+	e.command(relayID, "send\n")
+	if tr := e.nextTranscript(&mails); !strings.Contains(tr, "already up to date: distros") {
+		t.Fatalf("an unchanged draft was sent again:\n%s", tr)
+	}
+	e.command(relayID, "affected >=1.2 <1.4.4\nseverity critical\nvuln add\ntitle A second flaw\nseverity low\naffected <1.4.3\ntype CWE-20 improper input validation\nimpact A crash.\nsend\n")
+	if tr := e.nextTranscript(&mails); !strings.Contains(tr, "pre-notification sent to distros") {
+		t.Fatalf("a changed draft was not sent:\n%s", tr)
+	}
+	distros := e.Downstream["distros"]
+	got := e.waitMail(distros.Address, 2)
+	update := allText(t, e.read(distros, got[len(got)-1]).Message)
+	for _, want := range []string{"UPDATE", "vulnerability 1: affected, severity changed", "vulnerability 2 added"} {
+		if !strings.Contains(update, want) {
+			t.Errorf("update lacks %q:\n%s", want, update)
+		}
+	}
+}

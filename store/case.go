@@ -87,6 +87,11 @@ type Sent struct {
 	CRD     time.Time `json:"crd,omitzero"`
 	Patches []string  `json:"patches,omitempty"` // "name sha256"
 	Count   int       `json:"count"`
+	// Fields digests the draft's vulnerability fields as sent: "N" for
+	// each vulnerability, "N name" for each of its fields that is set
+	// (mailbot's draftFields). Nil in a record of a secbot that did not
+	// keep them.
+	Fields map[string]string `json:"fields,omitempty"`
 }
 
 // Fields are the advisory fields the case's vulnerabilities share.
