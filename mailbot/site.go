@@ -115,25 +115,19 @@ func (b *Bot) runSite(ctx context.Context) {
 	}
 	startup := true
 	var retry <-chan time.Time
+	if stale {
+		gen = "" // no stamp this run: the check did not finish
+	}
 	for {
-		err := b.sitePass(ctx, s, startup)
+		err := b.sitePass(ctx, s, startup, gen)
 		if ctx.Err() != nil {
 			return
 		}
-		var some *caseFailure
 		if err != nil {
 			b.siteFailed("", "The public pages were not written", err)
 			retry = time.After(siteRetry)
 		} else {
 			b.siteErr, retry = "", nil
-		}
-		// The stamp says every published case is written under gen or
-		// still marked: true after a pass that went through, even when
-		// some cases failed (they keep their marks).
-		if (err == nil || errors.As(err, &some)) && !stale && s.Stamp() != gen {
-			if err := s.WriteStamp(gen); err != nil {
-				b.log.Error("website stamp NOT written", "dir", s.Dir, "err", err)
-			}
 		}
 		startup = false
 		select {
@@ -180,11 +174,11 @@ func (b *Bot) checkSite(s website.Site, gen string) error {
 
 // sitePass writes the pages of every marked case, siteBatch at a time
 // in id order, then the index and the feed when any case was written (or
-// at start, when security.txt is renewed too), then runs publish.command
-// when a file changed. A case whose pages fail keeps its mark, is told
-// to the maintainers, and is tried again at the next pass; the others
-// are written.
-func (b *Bot) sitePass(ctx context.Context, s website.Site, startup bool) error {
+// at start, when security.txt is renewed too), then the generation stamp
+// gen (unless ""), then runs publish.command when a file changed. A case
+// whose pages fail keeps its mark, is told to the maintainers, and is
+// tried again at the next pass; the others are written.
+func (b *Bot) sitePass(ctx context.Context, s website.Site, startup bool, gen string) error {
 	var written, cases []string
 	var failed caseFailure
 	for after := ""; ctx.Err() == nil; {
@@ -253,6 +247,14 @@ func (b *Bot) sitePass(ctx context.Context, s website.Site, startup bool) error 
 	written = append(written, w...)
 	if err != nil {
 		return err
+	}
+	// The stamp says every published case is written under gen or still
+	// marked: true once a pass went through, even when some cases failed
+	// (they keep their marks).
+	if gen != "" && s.Stamp() != gen {
+		if err := s.WriteStamp(gen); err != nil {
+			return err
+		}
 	}
 	if len(cases) > 0 || len(written) > 0 {
 		b.log.Info("website written", "cases", len(cases), "dir", s.Dir, "files", len(written))
