@@ -18,6 +18,9 @@ func TestCRDInstant(t *testing.T) {
 		{"crd 2026-12-01 23:59", "2026-12-01T23:59:00Z"},
 		{"crd 2026-12-01 23:00 UTC", "2026-12-01T23:00:00Z"},
 		{"crd 2026-12-01 0:00", "2026-12-01T00:00:00Z"},
+		{"crd 2027-01-01", "2027-01-01T14:00:00Z"},
+		{"crd 2026-12-31", "2026-12-31T14:00:00Z"},
+		{"crd 2028-02-29", "2028-02-29T14:00:00Z"},
 		{"crd 2026-12-01 14:00 -05:30", "2026-12-01T19:30:00Z"},
 		{"crd 2026-12-01 14:00 -0530", "2026-12-01T19:30:00Z"},
 		{"crd 2026-12-01 14:00 +05:30", "2026-12-01T08:30:00Z"},
@@ -43,6 +46,11 @@ func TestCRDInstant(t *testing.T) {
 // refused, with the reason.
 func TestCRDRefusedPastItsBounds(t *testing.T) {
 	for line, want := range map[string]string{
+		"crd 2026-12-32":                 "day out of range",
+		"crd 2027-02-29":                 "day out of range",
+		"crd 2026-12-00":                 "day out of range",
+		"crd 2026-00-01":                 "month out of range",
+		"crd 2026-13-01":                 "month out of range",
 		"crd 2026-12-01 24:00":           "bad time",
 		"crd 2026-12-01 14:60":           "bad time",
 		"crd 2026-12-01 100:00":          "bad time",

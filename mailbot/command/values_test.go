@@ -20,6 +20,17 @@ func TestValuesAtTheirBounds(t *testing.T) {
 		{"type CWE-12345678", "bad CWE id", true},
 		{"type CWE-", "bad CWE id", true},
 		{"type CWE", "type CWE", false}, // text, not an id
+		{"type CWE-79\tcross-site scripting", "type CWE-79 cross-site scripting", false},
+
+		{"cve CVE-1999-0001", "cve CVE-1999-0001", false},
+		{"cve CVE-2100-0001", "cve CVE-2100-0001", false},
+
+		// C1 controls are refused; a no-break space, the rune after them, is text.
+		{"title a\u0080", "invalid character U+0080", true},
+		{"title a\u009f", "invalid character U+009F", true},
+		{"title a\u00a0b", "title a\u00a0b", false},
+		{"title a\u2028b", "invalid character U+2028", true},
+		{"title a\u2029b", "invalid character U+2029", true},
 
 		{"duplicate " + prefix(30) + "-2026-0001", "duplicate " + prefix(30) + "-2026-0001", false}, // 40 bytes
 		{"duplicate " + prefix(31) + "-2026-0001", "bad case id", true},
