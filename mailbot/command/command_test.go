@@ -84,6 +84,7 @@ func TestParseKeywords(t *testing.T) {
 	check("cve request", "cve request")
 	check("CVE Request", "cve request")
 	check("cve clear", "cve clear")
+	check("cve CVE-2026-123456789", "cve CVE-2026-123456789") // the longest number atoi reads
 
 	check("crd 2026-12-01", "crd 2026-12-01 14:00 UTC")
 	check("crd 2026-12-01 09:30", "crd 2026-12-01 09:30 UTC")
@@ -171,6 +172,12 @@ func TestParseErrors(t *testing.T) {
 	check("hodl", 1, `did you mean "hold"?`)
 	check("accept\nfrobnicate now", 2, `unknown command "frobnicate"`)
 	check("tilte with argument", 1, `did you mean "title"?`)
+	// Two edits reach a keyword of five letters or more, one a shorter
+	// one; of equally close keywords the first in sort order is offered,
+	// whichever the table or the map yields first.
+	check("cxxse", 1, `did you mean "close"?`)
+	check("naffected", 1, `did you mean "affected"?`)
+	check("cvd", 1, `did you mean "crd"?`)
 	check("title", 1, "missing argument")
 	check("title <<END\nx\nEND", 1, "title takes no heredoc value")
 	check("accept now", 1, "accept takes no argument")
@@ -213,6 +220,7 @@ func TestParseErrors(t *testing.T) {
 	check("cve CVE-2101-1234", 1, "year out of range")
 	check("cve CVE-2026-12a4", 1, "want CVE-YYYY-NNNN")
 	check("cve 2026-1234", 1, "want CVE-YYYY-NNNN")
+	check("cve CVE-2026-1234567890", 1, "want CVE-YYYY-NNNN")
 
 	check("crd 2026-02-30", 1, `bad date "2026-02-30": day out of range`)
 	check("crd 2026-13-01", 1, `line 1: "crd 2026-13-01": bad date "2026-13-01": month out of range`)
@@ -410,6 +418,8 @@ func TestStringHeredoc(t *testing.T) {
 	check(Command{Kind: KindReject, Text: "<<END"}, "reject <<END\n<<END\nEND")
 	long := strings.Repeat("x", MaxLineLen)
 	check(Command{Kind: KindReject, Text: long}, "reject <<END\n"+long+"\nEND")
+	fits := long[len("reject "):] // the line is MaxLineLen bytes
+	check(Command{Kind: KindReject, Text: fits}, "reject "+fits)
 }
 
 func TestCaseInsensitive(t *testing.T) {
@@ -529,6 +539,22 @@ func TestLineError(t *testing.T) {
 	e.Raw = strings.Repeat("é", 100)
 	if got := e.Error(); !strings.Contains(got, `é..."`) || len(got) > 120 {
 		t.Errorf("long raw: got %q", got)
+	}
+}
+
+// TestShorten cuts at most n bytes, never inside a rune, and survives a
+// string of nothing but continuation bytes (a raw line of invalid UTF-8).
+func TestShorten(t *testing.T) {
+	for _, tc := range []struct{ s, want string }{
+		{"abc", "abc"},
+		{"abcd", "abc..."},
+		{"abé", "ab..."},            // byte 3, the first cut off, is inside é
+		{"aéb", "aé..."},            // byte 3 starts a rune
+		{"\x80\x80\x80\x80", "..."}, // no rune starts at or before byte 3
+	} {
+		if got := shorten(tc.s, 3); got != tc.want {
+			t.Errorf("shorten(%q, 3) = %q, want %q", tc.s, got, tc.want)
+		}
 	}
 }
 

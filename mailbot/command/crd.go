@@ -72,7 +72,8 @@ func parseCRD(c *Command, arg string) error {
 	}
 	w = w[1:]
 	h, mi := defaultCRDHour, defaultCRDMinute
-	if len(w) > 0 && len(w[0]) > 0 && w[0][0] >= '0' && w[0][0] <= '9' {
+	// A word of words is never empty: w[0][0] exists.
+	if len(w) > 0 && w[0][0] >= '0' && w[0][0] <= '9' {
 		if h, mi, err = parseClock(w[0]); err != nil {
 			return err
 		}

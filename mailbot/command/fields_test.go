@@ -84,3 +84,20 @@ func keywordNames() []string {
 	slices.Sort(names)
 	return slices.Compact(names)
 }
+
+// TestARowWithoutSyntaxParsesNothing: the zero Syntax is none of the
+// syntaxes, so a row that forgets its syntax is closed: its keyword
+// parses nothing, and it writes back as the bare keyword.
+func TestARowWithoutSyntaxParsesNothing(t *testing.T) {
+	old := Fields
+	t.Cleanup(func() { Fields = old })
+	Fields = append(slices.Clone(old), Field{Kind: "x-forgotten"})
+	for _, line := range []string{"x-forgotten", "x-forgotten text", "x-forgotten clear", "x-forgotten 1.0"} {
+		if r := Parse(line); len(r.Commands) != 0 || len(r.Errors) != 1 {
+			t.Errorf("Parse(%q): commands %q, errors %v; want it refused", line, canon(r.Commands), r.Errors)
+		}
+	}
+	if got := (Command{Kind: "x-forgotten", Text: "text"}).String(); got != "x-forgotten" {
+		t.Errorf("String of a row without syntax: %q", got)
+	}
+}

@@ -2,7 +2,6 @@ package outmail
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"time"
 
@@ -33,13 +32,6 @@ type PermanentError struct{ Err error }
 
 func (e PermanentError) Error() string { return e.Err.Error() }
 func (e PermanentError) Unwrap() error { return e.Err }
-
-func permanent(err error) error {
-	if err == nil || errors.As(err, new(PermanentError)) {
-		return err
-	}
-	return PermanentError{err}
-}
 
 // renderFunc writes the plain (not yet signed or encrypted) mail of one kind.
 type renderFunc func(r *renderer, om *store.OutMail, sp Spec) ([]byte, error)
@@ -103,9 +95,8 @@ func (r *renderer) header(om *store.OutMail, subject string, sp Spec) gomail.Hea
 	if sp.InReplyTo != "" {
 		h.SetMsgIDList("In-Reply-To", []string{sp.InReplyTo})
 	}
-	if len(sp.References) > 0 {
-		h.SetMsgIDList("References", trimRefs(sp.References, 20))
-	}
+	// An empty list sets no References field.
+	h.SetMsgIDList("References", trimRefs(sp.References, 20))
 	// RFC 3834: robots must not answer this mail; X-Loop lets secbot spot
 	// its own mail if it ever comes back.
 	h.Set("Auto-Submitted", "auto-replied")

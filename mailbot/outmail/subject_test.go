@@ -61,8 +61,15 @@ func (f *fixture) subject(t *testing.T, k Kind, sp Spec) string {
 // plain renders kind k from sp to its first recipient class, unsealed.
 func (f *fixture) plain(t *testing.T, k Kind, sp Spec) []byte {
 	t.Helper()
+	rcpt, _ := f.recipient(kinds[k].To[0], true)
+	return f.plainTo(t, k, rcpt, sp)
+}
+
+// plainTo renders kind k from sp to rcpt, unsealed.
+func (f *fixture) plainTo(t *testing.T, k Kind, rcpt Recipient, sp Spec) []byte {
+	t.Helper()
 	row := kinds[k]
-	sp.For, _ = f.recipient(row.To[0], true)
+	sp.For = rcpt
 	raw, err := json.Marshal(sp)
 	if err != nil {
 		t.Fatal(err)
