@@ -14,8 +14,8 @@ import (
 // a sync succeeds again. The alert's state is in the store, so a restart
 // neither repeats it nor loses the mail that says it cleared; at most one
 // alert goes out per alert.every, so a flapping server sends one pair.
-// (A mail that failed for good has its own notice, one per mail, from
-// queue.retire.)
+// (A mail that failed for good has its own notice, from queue.retire,
+// under the same rate limit: see failnotice.go.)
 
 // alertIntake is the stored kind of the intake alert.
 const alertIntake = "intake"

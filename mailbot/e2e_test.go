@@ -523,3 +523,52 @@ func TestUnwritableDateIsKeptInUTC(t *testing.T) {
 		return nil
 	})
 }
+
+// TestFailureNoticesAreRateLimited: the first mail that fails for good
+// is told at once; those that fail within alert.every after it are held
+// and told together in one notice when the period ends, each with its
+// recipients and the server's reply.
+func TestFailureNoticesAreRateLimited(t *testing.T) {
+	e := newEnv(t, demo.Options{SMTPFail: func(rcpt string, _ int) *smtp.SMTPError {
+		if strings.HasPrefix(rcpt, "rita@") {
+			return &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "no such user"}
+		}
+		return nil
+	}})
+	for i, subject := range []string{"first bounce", "second bounce", "third bounce"} {
+		raw, _, err := e.Compose(e.Reporter, report(subject))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := e.Sim.Append(e.Robot.Address, raw); err != nil {
+			t.Fatal(err)
+		}
+		e.waitMail(e.Maintainers[0].Address, 2+i) // the relays, and the one notice
+		if err := e.WaitSent(e.ctx, wait); err != nil {
+			t.Fatal(err)
+		}
+	}
+	notices := func() (texts []string) {
+		for _, d := range e.Sim.To(e.Maintainers[0].Address) {
+			if text := string(e.read(e.Maintainers[0], d).Message); strings.Contains(text, "Delivery failed") {
+				texts = append(texts, text)
+			}
+		}
+		return texts
+	}
+	if got := notices(); len(got) != 1 || !strings.Contains(got[0], "ack.SEC-2026-0001@") {
+		t.Fatalf("%d failure notices before the period ended, want the first one alone", len(got))
+	}
+	e.Clock.Advance(7 * time.Hour) // past alert.every (6h)
+	e.KickScheduler()
+	e.waitMail(e.Maintainers[0].Address, 5)
+	got := notices()
+	if len(got) != 2 {
+		t.Fatalf("%d failure notices after the period, want 2", len(got))
+	}
+	for _, want := range []string{"2 more mail(s)", "ack.SEC-2026-0002@", "ack.SEC-2026-0003@", "no such user", "rita@reporter.example"} {
+		if !strings.Contains(got[1], want) {
+			t.Errorf("the held failures' notice lacks %q:\n%s", want, got[1])
+		}
+	}
+}

@@ -182,7 +182,8 @@ func refusedText(om *store.OutMail) string {
 // retire marks a mail failed for good and, in the same transaction, tells
 // the maintainers with a notice (what, with the mail's kind and
 // recipients, is its title; text makes its text), unless the mail is
-// itself a notice.
+// itself a notice; within the rate limit, the notice waits to be told
+// with the others (failnotice.go).
 func (q *queue) retire(id string, now time.Time, reply, what string, text func(*store.OutMail) string) error {
 	queued := 0
 	err := q.b.store.Update(func(tx *store.Tx) error {
@@ -205,7 +206,7 @@ func (q *queue) retire(id string, now time.Time, reply, what string, text func(*
 		if om.NoFailNotice {
 			return nil
 		}
-		queued, err = q.b.queueNotice(tx, om.Case, "fail."+om.ID, failureTitle(what, om), text(om), 0, now)
+		queued, err = q.b.tellFailure(tx, om, what, text, now)
 		return err
 	})
 	if err == nil && queued > 0 {

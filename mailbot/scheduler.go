@@ -110,6 +110,8 @@ func (b *Bot) fire(tx *store.Tx, t store.Timer, now time.Time) (int, error) {
 		return b.digestDue(tx, t, now)
 	case store.TimerRetention:
 		return b.retentionDue(tx, now)
+	case store.TimerFailures:
+		return b.failuresDue(tx, now)
 	}
 	c, err := tx.Case(t.Case)
 	if err != nil {

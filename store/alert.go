@@ -20,7 +20,16 @@ type Alert struct {
 	// it. Cleared is when its fault was last seen cleared.
 	Raised  time.Time `json:"raised"`
 	Cleared time.Time `json:"cleared"`
+	// Held are the outbox ids of mails that failed for good within the
+	// rate limit of the delivery alert, not yet told; Overflow counts
+	// those past HeldMax, told only by number.
+	Held     []string `json:"held,omitempty"`
+	Overflow int      `json:"overflow,omitempty"`
 }
+
+// HeldMax bounds Alert.Held: a relay that refuses everything for a day
+// must not grow one value of the meta bucket without end.
+const HeldMax = 200
 
 // Alerts are kept in bucket meta, one key "alert/KIND" each: a handful of
 // small values that need no bucket (and no migration) of their own.

@@ -141,7 +141,7 @@ func (tx *Tx) checkTimers(add addFunc) {
 			add("timer %s/%s: its index entry is missing or points elsewhere", t.Case, t.Kind)
 		}
 		if t.Case == "" {
-			continue // the digest and retention: timers of no case
+			continue // the digest, retention and failures: timers of no case
 		}
 		cs, err := tx.Case(t.Case)
 		switch {

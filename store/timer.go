@@ -19,6 +19,9 @@ const (
 	// TimerRetention purges the bodies of old closed cases, daily: one
 	// timer of no case, re-armed each time it fires.
 	TimerRetention = "retention"
+	// TimerFailures tells the mails that failed for good while the
+	// notices of failures were rate-limited: one timer of no case.
+	TimerFailures = "failures"
 )
 
 // Timer is a scheduled action on a case. Timers live in the store so that
