@@ -63,7 +63,9 @@
 //   - The scheduler (Bot.runScheduler) fires the timers in the store
 //     (publication at the CRD, the reminder before it, the first-reply
 //     reminder and its escalation, the weekly digest, which Run arms from
-//     the config before the scheduler starts), one transaction per timer;
+//     the config before the scheduler starts, the daily retention purge,
+//     the notice of failed mails held by the rate limit), one transaction
+//     per timer;
 //     a timer is deleted in the transaction that does its work.
 //   - The site writer (Bot.runSite, with publish.dir) owns publish.dir.
 //     Every put of a published case marks its pages in the store, in the
