@@ -41,6 +41,9 @@ type Options struct {
 	// SchedulerPoll bounds how long the scheduler sleeps between looks at
 	// its timers (default 30s); tests with a moving clock set it short.
 	SchedulerPoll time.Duration
+	// SiteRenew is how often the site writer renews security.txt
+	// (default 24h); tests set it short.
+	SiteRenew time.Duration
 	// ShutdownGrace is how long the sender may finish after shutdown
 	// starts (default 2s).
 	ShutdownGrace time.Duration

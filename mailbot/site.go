@@ -47,6 +47,9 @@ const siteBatch = 50
 // trying again, when nothing wakes it sooner.
 const siteRetry = 10 * time.Minute
 
+// siteRenew is how often the site writer renews security.txt.
+const siteRenew = 24 * time.Hour
+
 // site is the configured website, if publish.dir is set.
 func (b *Bot) site() (website.Site, bool) {
 	p := b.cfg.Publish
@@ -59,8 +62,9 @@ func (b *Bot) site() (website.Site, bool) {
 		Languages: p.SecurityTxt.Languages, Expires: p.SecurityTxt.Expires}, true
 }
 
-func or(a, b string) string {
-	if a != "" {
+func or[T comparable](a, b T) T {
+	var zero T
+	if a != zero {
 		return a
 	}
 	return b
@@ -118,6 +122,8 @@ func (b *Bot) runSite(ctx context.Context) {
 	if stale {
 		gen = "" // no stamp this run: the check did not finish
 	}
+	renew := time.NewTicker(or(b.opts.SiteRenew, siteRenew))
+	defer renew.Stop()
 	for {
 		err := b.sitePass(ctx, s, startup, gen)
 		if ctx.Err() != nil {
@@ -135,6 +141,13 @@ func (b *Bot) runSite(ctx context.Context) {
 			return
 		case <-b.siteKick:
 		case <-retry:
+		case <-renew.C:
+			// security.txt's Expires runs from its last write: a daemon
+			// that runs for months with nothing published renews it.
+			if err := s.WriteSecurityTxt(b.now()); err != nil {
+				b.siteFailed("", "security.txt was not renewed", err)
+			}
+			continue
 		}
 	}
 }

@@ -288,3 +288,36 @@ func TestSiteOwesWhatWasPublishedWithoutIt(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestSecurityTxtIsRenewed: a daemon that runs on with nothing published
+// renews security.txt, whose Expires would else pass.
+func TestSecurityTxtIsRenewed(t *testing.T) {
+	e := newEnv(t, demo.Options{Tune: func(o *mailbot.Options) { o.SiteRenew = 20 * time.Millisecond }})
+	if err := e.WaitSite(e.ctx, "", wait); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(e.SiteDir, ".well-known", "security.txt")
+	expires := func() string {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range strings.Split(string(b), "\n") {
+			if v, ok := strings.CutPrefix(l, "Expires: "); ok {
+				return v
+			}
+		}
+		t.Fatalf("no Expires in\n%s", b)
+		return ""
+	}
+	first := expires()
+	e.Clock.Advance(100 * 24 * time.Hour)
+	want := e.Clock.Now().Add(180 * 24 * time.Hour).UTC().Format(time.RFC3339)
+	deadline := time.Now().Add(wait)
+	for expires() != want {
+		if time.Now().After(deadline) {
+			t.Fatalf("Expires %s, want %s (was %s)", expires(), want, first)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
