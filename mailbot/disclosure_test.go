@@ -35,6 +35,18 @@ func (e *env) command(relayID, body string, atts ...demo.Attachment) {
 	e.send(e.Maintainers[0], demo.Mail{Subject: "Re: [SEC-2026-0001] Heap overflow", Body: body + quoted, InReplyTo: relayID, Sign: true, Attachments: atts})
 }
 
+// commandOK sends a command mail and returns its transcript, failing
+// the test unless the transcript says want.
+func (e *env) commandOK(relayID, body, want string, mails *int, atts ...demo.Attachment) string {
+	e.t.Helper()
+	e.command(relayID, body, atts...)
+	tr := e.nextTranscript(mails)
+	if !strings.Contains(tr, want) {
+		e.t.Fatalf("%q: the transcript lacks %q:\n%s", strings.SplitN(body, "\n", 2)[0], want, tr)
+	}
+	return tr
+}
+
 // nextTranscript waits for the transcript after count mails to alice.
 func (e *env) nextTranscript(count *int) string {
 	e.t.Helper()
@@ -267,18 +279,11 @@ func TestPrenotifyUpdateOnAdvisoryChange(t *testing.T) {
 	relayID := e.openCase()
 	mails := 1
 	body, _ := fieldsBody(e, 7)
-	e.command(relayID, body+"notify distros\npatch\nsend\n", demo.Attachment{Name: "frob-1.4-SEC-2026-0001-r1.patch", Data: []byte(patchText)})
-	if tr := e.nextTranscript(&mails); !strings.Contains(tr, "pre-notification sent to distros") {
-		t.Fatalf("send:\n%s", tr)
-	}
-	e.command(relayID, "send\n")
-	if tr := e.nextTranscript(&mails); !strings.Contains(tr, "already up to date: distros") {
-		t.Fatalf("an unchanged draft was sent again:\n%s", tr)
-	}
-	e.command(relayID, "affected >=1.2 <1.4.4\nseverity critical\nvuln add\ntitle A second flaw\nseverity low\naffected <1.4.3\ntype CWE-20 improper input validation\nimpact A crash.\nsend\n")
-	if tr := e.nextTranscript(&mails); !strings.Contains(tr, "pre-notification sent to distros") {
-		t.Fatalf("a changed draft was not sent:\n%s", tr)
-	}
+	e.commandOK(relayID, body+"notify distros\npatch\nsend\n", "pre-notification sent to distros", &mails,
+		demo.Attachment{Name: "frob-1.4-SEC-2026-0001-r1.patch", Data: []byte(patchText)})
+	e.commandOK(relayID, "send\n", "already up to date: distros", &mails) // an unchanged draft is not sent again
+	e.commandOK(relayID, "affected >=1.2 <1.4.4\nseverity critical\nvuln add\ntitle A second flaw\nseverity low\naffected <1.4.3\n"+
+		"type CWE-20 improper input validation\nimpact A crash.\nsend\n", "pre-notification sent to distros", &mails)
 	distros := e.Downstream["distros"]
 	got := e.waitMail(distros.Address, 2)
 	update := allText(t, e.read(distros, got[len(got)-1]).Message)

@@ -85,14 +85,11 @@ func TestTwoCreditsOneMailAskBoth(t *testing.T) {
 	mails := 1
 	relayID := e.openCase()
 	const bob = "bob@elsewhere.example"
-	e.command(relayID, "reporter Bob Builder <"+bob+">\n")
-	e.nextTranscript(&mails)
-	e.command(relayID, "credit Rita Reporter <"+e.Reporter.Address+"> as finder\ncredit Bob Builder <"+bob+"> as analyst\n")
-	tr := e.nextTranscript(&mails)
-	for _, addr := range []string{e.Reporter.Address, bob} {
-		if !strings.Contains(tr, "pending: "+addr+" is asked to confirm it") {
-			t.Errorf("transcript does not ask %s:\n%s", addr, tr)
-		}
+	e.commandOK(relayID, "reporter Bob Builder <"+bob+">\n", "0 error(s)", &mails)
+	tr := e.commandOK(relayID, "credit Rita Reporter <"+e.Reporter.Address+"> as finder\ncredit Bob Builder <"+bob+"> as analyst\n",
+		"pending: "+e.Reporter.Address+" is asked to confirm it", &mails)
+	if !strings.Contains(tr, "pending: "+bob+" is asked to confirm it") {
+		t.Errorf("transcript does not ask %s:\n%s", bob, tr)
 	}
 	var to []string
 	err := e.View(func(tx *store.Tx) error {

@@ -156,8 +156,7 @@ func TestSiteWritesOnlyWhatChanged(t *testing.T) {
 	relayID := e.openCase()
 	mails := 1
 	body, _ := fieldsBody(e, 7)
-	e.command(relayID, body+"publish now\n")
-	e.nextTranscript(&mails)
+	e.commandOK(relayID, body+"publish now\n", "published", &mails)
 	if err := e.WaitSite(e.ctx, "SEC-2026-0001", wait); err != nil {
 		t.Fatal(err)
 	}
@@ -174,10 +173,7 @@ func TestSiteWritesOnlyWhatChanged(t *testing.T) {
 
 	// A field changed after publication: the pages follow.
 	calls.take()
-	e.command(relayID, "title Heap overflow in frobnicate(), now fixed\n")
-	if tr := e.nextTranscript(&mails); !strings.Contains(tr, "now fixed") {
-		t.Fatalf("title after publication:\n%s", tr)
-	}
+	e.commandOK(relayID, "title Heap overflow in frobnicate(), now fixed\n", "now fixed", &mails)
 	if err := e.WaitSite(e.ctx, "SEC-2026-0001", wait); err != nil {
 		t.Fatal(err)
 	}
@@ -271,10 +267,7 @@ func TestSiteOwesWhatWasPublishedWithoutIt(t *testing.T) {
 	relayID := e.openCase()
 	mails := 1
 	body, _ := fieldsBody(e, 7)
-	e.command(relayID, body+"publish now\n")
-	if tr := e.nextTranscript(&mails); !strings.Contains(tr, "published") {
-		t.Fatalf("publish now:\n%s", tr)
-	}
+	e.commandOK(relayID, body+"publish now\n", "published", &mails)
 	if _, err := os.Stat(filepath.Join(e.SiteDir, "SEC-2026-0001")); err == nil {
 		t.Fatal("pages written without publish.dir")
 	}

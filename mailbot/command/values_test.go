@@ -10,11 +10,7 @@ import (
 func TestValuesAtTheirBounds(t *testing.T) {
 	name := func(n int) string { return strings.Repeat("n", n) }
 	prefix := func(n int) string { return strings.Repeat("A", n) } // a case id prefix
-	tests := []struct {
-		line string
-		want string // canonical form, or the error's text when err
-		err  bool
-	}{
+	tests := []lineCase{
 		{"type CWE-1234567", "type CWE-1234567", false},
 		{"type cwe-0000079 xss", "type CWE-79 xss", false},
 		{"type CWE-12345678", "bad CWE id", true},
@@ -51,6 +47,21 @@ func TestValuesAtTheirBounds(t *testing.T) {
 		{"vuln 0", "bad vulnerability number", true},
 		{"vuln +1", "bad vulnerability number", true},
 	}
+	checkLines(t, tests)
+}
+
+// lineCase is one command line and what Parse makes of it: its
+// canonical form, or, when err, the text of its one error.
+type lineCase struct {
+	line string
+	want string
+	err  bool
+}
+
+// checkLines parses each line alone and checks the one command or the
+// one error it gives.
+func checkLines(t *testing.T, tests []lineCase) {
+	t.Helper()
 	for _, tc := range tests {
 		r := Parse(tc.line)
 		switch {
