@@ -12,6 +12,7 @@ import (
 
 	"github.com/secbot/secbot/mailbot"
 	"github.com/secbot/secbot/mailbot/demo"
+	"github.com/secbot/secbot/mailbot/website"
 	"github.com/secbot/secbot/store"
 )
 
@@ -312,5 +313,44 @@ func TestSecurityTxtIsRenewed(t *testing.T) {
 			t.Fatalf("Expires %s, want %s (was %s)", expires(), want, first)
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// TestPublishedPageIsTheGate: PublishedPage, the only way into the
+// website, renders a published case and answers false for a case in any
+// other state, whatever marks the store holds.
+func TestPublishedPageIsTheGate(t *testing.T) {
+	e := newEnv(t, demo.Options{})
+	relayID := e.openCase()
+	mails := 1
+	body, _ := fieldsBody(e, 7)
+	e.commandOK(relayID, body+"publish\n", "armed", &mails)
+	page := func() (website.Page, bool) {
+		var p website.Page
+		var ok bool
+		err := e.View(func(tx *store.Tx) (err error) {
+			p, ok, err = mailbot.PublishedPage(tx, e.Bot(), "SEC-2026-0001")
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p, ok
+	}
+	if _, ok := page(); ok {
+		t.Fatal("an armed case under embargo has public pages")
+	}
+	e.commandOK(relayID, "publish now\n", "published", &mails)
+	if p, ok := page(); !ok || p.Case.Case != "SEC-2026-0001" || !strings.Contains(string(p.Text), "frobnicate") {
+		t.Fatalf("the published case: ok %v, page %+v", ok, p.Case)
+	}
+	var missing bool
+	e.View(func(tx *store.Tx) error {
+		_, ok, err := mailbot.PublishedPage(tx, e.Bot(), "SEC-2026-0099")
+		missing = !ok && err == nil
+		return nil
+	})
+	if !missing {
+		t.Error("a case that does not exist: want no page and no error")
 	}
 }
