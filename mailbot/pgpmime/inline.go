@@ -3,7 +3,6 @@ package pgpmime
 import (
 	"bytes"
 	"fmt"
-	"io"
 	"mime"
 	"mime/quotedprintable"
 	"strings"
@@ -64,9 +63,9 @@ func (op *opener) openClearsigned(text []byte, charset string) (*layer, error) {
 	if block.ArmoredSignature.Type != "PGP SIGNATURE" {
 		return nil, fmt.Errorf("clearsigned: %w: armor type %q", ErrMalformed, block.ArmoredSignature.Type)
 	}
-	sig, err := io.ReadAll(io.LimitReader(block.ArmoredSignature.Body, MaxMessageSize))
+	sig, err := readAtMost(block.ArmoredSignature.Body, MaxMessageSize)
 	if err != nil {
-		return nil, fmt.Errorf("clearsigned: %w: %w", ErrMalformed, err)
+		return nil, fmt.Errorf("clearsigned: %w", err)
 	}
 	res := verifyDetached(block.Bytes, sig, op.verify, op.arrived)
 	return &layer{entity: textEntity(block.Plaintext, charset), format: "inline", sig: res}, nil
