@@ -73,16 +73,11 @@ func (op *opener) openClearsigned(text []byte, charset string) (*layer, error) {
 
 // lineStartIndex finds marker at the start of a line, or returns -1.
 func lineStartIndex(text []byte, marker string) int {
-	for off := 0; off < len(text); {
-		i := bytes.Index(text[off:], []byte(marker))
-		if i < 0 {
-			return -1
-		}
-		at := off + i
-		if at == 0 || text[at-1] == '\n' {
-			return at
-		}
-		off = at + 1
+	if bytes.HasPrefix(text, []byte(marker)) {
+		return 0
+	}
+	if i := bytes.Index(text, []byte("\n"+marker)); i >= 0 {
+		return i + 1
 	}
 	return -1
 }
@@ -97,10 +92,9 @@ func textEntity(text []byte, charset string) []byte {
 	if !asciiSuperset(charset) {
 		charset = "utf-8"
 	}
+	// Never empty: the type and the attribute are tokens; a value that is
+	// not one is quoted, or RFC 2231 encoded.
 	ct := mime.FormatMediaType("text/plain", map[string]string{"charset": charset})
-	if charset == "" || ct == "" {
-		ct = "text/plain; charset=utf-8"
-	}
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "Content-Type: %s\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n", ct)
 	w := quotedprintable.NewWriter(&b)
