@@ -359,6 +359,16 @@ func TestFetchAll(t *testing.T) {
 	checkSeen(t, ts, "INBOX", false) // BODY.PEEK and EXAMINE: nothing changes
 }
 
+// TestFetchAllEmptyOnAStrictServer: an empty mailbox is not fetched at
+// all, since some servers refuse "1:*" there.
+func TestFetchAllEmptyOnAStrictServer(t *testing.T) {
+	ts := newTestServer(t, withStrictFetch())
+	n, size, err := FetchAll(t.Context(), testConfig(t, ts))
+	if err != nil || n != 0 || size != 0 {
+		t.Fatalf("FetchAll(empty) = %d, %d, %v; want 0, 0, nil", n, size, err)
+	}
+}
+
 // TestLyingSizeIsNotBuffered: a server announcing a small RFC822.SIZE for a
 // huge message must not make the loop read the huge literal into memory.
 func TestLyingSizeIsNotBuffered(t *testing.T) {
