@@ -481,6 +481,8 @@ func TestIdleRestartAndCleanShutdown(t *testing.T) {
 	cfg := testConfig(t, ts)
 	cfg.PollInterval = time.Hour
 	cfg.IdleRestart = 30 * time.Millisecond
+	var logs syncBuffer
+	cfg.Logger = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	sink := &memSink{}
 	l := startLoop(t, cfg, sink)
 	l.waitIdle(t, 3)
@@ -497,6 +499,9 @@ func TestIdleRestartAndCleanShutdown(t *testing.T) {
 		if !strings.Contains(wire, want) {
 			t.Errorf("client never sent %q", strings.TrimSpace(want))
 		}
+	}
+	if strings.Contains(logs.String(), "logout failed") {
+		t.Errorf("a clean logout was logged as failed:\n%s", logs.String())
 	}
 }
 
