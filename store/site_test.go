@@ -36,6 +36,11 @@ func TestSiteMarks(t *testing.T) {
 	if p := pending(); len(p) != 0 || woke != 0 {
 		t.Fatalf("rolled-back publication marked: %v, woke %d", p, woke)
 	}
+	// Marking all when none is published wakes nobody either.
+	var none int
+	if err := s.Update(func(tx *Tx) (err error) { none, err = tx.MarkSiteAll(); return err }); err != nil || none != 0 || woke != 0 {
+		t.Fatalf("MarkSiteAll of no published case = %d, %v, woke %d; want 0, nobody woken", none, err, woke)
+	}
 	if err := put(&Case{ID: "SEC-2026-0002", State: StatePublished, Opened: t0}); err != nil {
 		t.Fatal(err)
 	}
