@@ -121,7 +121,8 @@ func TestSitePendingAfter(t *testing.T) {
 }
 
 // TestSiteOrder: the index order is newest first, then the later case id
-// first; a dropped entry leaves it and owes the index again.
+// first, an empty entry included; a dropped entry leaves it, with its
+// mark, and owes the index again.
 func TestSiteOrder(t *testing.T) {
 	s := openTemp(t)
 	t0 := time.Date(2026, 11, 29, 0, 0, 0, 0, time.UTC)
@@ -133,7 +134,11 @@ func TestSiteOrder(t *testing.T) {
 			if err := tx.PutCase(&Case{ID: x.id, State: StatePublished}); err != nil {
 				return err
 			}
-			if err := tx.SiteWritten(x.id, x.at, []byte("{}")); err != nil {
+			entry := []byte("{}")
+			if x.id == "SEC-2025-0009" {
+				entry = nil // empty, but an entry
+			}
+			if err := tx.SiteWritten(x.id, x.at, entry); err != nil {
 				return err
 			}
 		}
@@ -151,16 +156,29 @@ func TestSiteOrder(t *testing.T) {
 	if got, want := order(), []string{"SEC-2026-0002", "SEC-2026-0003", "SEC-2026-0001", "SEC-2025-0009"}; !slices.Equal(got, want) {
 		t.Errorf("order %v, want %v", got, want)
 	}
+	s.View(func(tx *Tx) error {
+		if e := tx.SiteEntry("SEC-2025-0009"); e == nil || len(e) != 0 {
+			t.Errorf("empty entry reads %q, want empty, not nil", e)
+		}
+		if e := tx.SiteEntry("SEC-2099-0001"); e != nil {
+			t.Errorf("entry of no case reads %q, want nil", e)
+		}
+		return nil
+	})
 	var owed bool
+	var pending []string
 	err = s.Update(func(tx *Tx) error {
+		if err := tx.MarkSite("SEC-2026-0003"); err != nil {
+			return err
+		}
 		if err := tx.SiteDropped("SEC-2026-0003"); err != nil {
 			return err
 		}
-		owed = tx.SiteIndexOwed()
+		owed, pending = tx.SiteIndexOwed(), tx.SitePending("", 10)
 		return nil
 	})
-	if err != nil || !owed {
-		t.Fatalf("dropping an entry: owed %v, %v", owed, err)
+	if err != nil || !owed || len(pending) != 0 {
+		t.Fatalf("dropping an entry: owed %v, pending %v, %v", owed, pending, err)
 	}
 	if got, want := order(), []string{"SEC-2026-0002", "SEC-2026-0001", "SEC-2025-0009"}; !slices.Equal(got, want) {
 		t.Errorf("order after the drop %v, want %v", got, want)
