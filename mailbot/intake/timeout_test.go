@@ -50,6 +50,9 @@ func TestStalledServerTimesOut(t *testing.T) {
 	cfg.CommandTimeout = 100 * time.Millisecond
 	l := startLoop(t, cfg, &memSink{})
 	waitFor(t, "3 connection attempts", func() bool { return accepts.Load() >= 3 })
+	if n := l.reconnects.Load(); n < 2 {
+		t.Errorf("OnReconnect called %d times before the third connection, want 2", n)
+	}
 	l.stop(t)
 }
 
