@@ -1,6 +1,7 @@
 package store
 
 import (
+	"errors"
 	"slices"
 	"testing"
 	"time"
@@ -166,19 +167,23 @@ func TestSiteOrder(t *testing.T) {
 		return nil
 	})
 	var owed bool
-	var pending []string
+	var marked, pending []string
 	err = s.Update(func(tx *Tx) error {
-		if err := tx.MarkSite("SEC-2026-0003"); err != nil {
+		if err := tx.MarkSite("SEC-2026-0003", "SEC-2026-0001"); err != nil {
 			return err
 		}
+		if err := tx.MarkSite("SEC-2099-0001"); !errors.Is(err, ErrNotFound) {
+			t.Errorf("marking no case: %v, want ErrNotFound", err)
+		}
+		marked = tx.SitePending("", 10)
 		if err := tx.SiteDropped("SEC-2026-0003"); err != nil {
 			return err
 		}
 		owed, pending = tx.SiteIndexOwed(), tx.SitePending("", 10)
 		return nil
 	})
-	if err != nil || !owed || len(pending) != 0 {
-		t.Fatalf("dropping an entry: owed %v, pending %v, %v", owed, pending, err)
+	if err != nil || !owed || !slices.Equal(marked, []string{"SEC-2026-0001", "SEC-2026-0003"}) || !slices.Equal(pending, []string{"SEC-2026-0001"}) {
+		t.Fatalf("marking two, dropping one: marked %v, then owed %v, pending %v, %v", marked, owed, pending, err)
 	}
 	if got, want := order(), []string{"SEC-2026-0002", "SEC-2026-0001", "SEC-2025-0009"}; !slices.Equal(got, want) {
 		t.Errorf("order after the drop %v, want %v", got, want)
