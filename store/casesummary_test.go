@@ -1,10 +1,12 @@
 package store
 
 import (
+	"encoding/binary"
 	"errors"
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 )
@@ -92,5 +94,35 @@ func TestSchema6Migrated(t *testing.T) {
 	})
 	if p := s.Check(); p != nil {
 		t.Errorf("migrated store has problems: %q", p)
+	}
+}
+
+// TestDecodeSummaryRefusesNanosecondsOfASecond: a nanosecond field of a
+// whole second or more is no time of day; time.Unix would carry it into
+// the seconds and read another time.
+func TestDecodeSummaryRefusesNanosecondsOfASecond(t *testing.T) {
+	for _, tc := range []struct {
+		nsec uint64
+		ok   bool
+	}{{0, true}, {999_999_999, true}, {1_000_000_000, false}, {1 << 40, false}} {
+		b := binary.AppendUvarint(nil, uint64(len(StateNew)))
+		b = append(b, StateNew...)
+		b = binary.AppendVarint(b, 1e9)
+		b = binary.AppendUvarint(b, tc.nsec)
+		b = binary.AppendUvarint(b, 1)
+		_, err := decodeSummary([]byte("X"), b)
+		if (err == nil) != tc.ok || !tc.ok && !errors.Is(err, errSummary) {
+			t.Errorf("nanoseconds %d: %v, want ok %v", tc.nsec, err, tc.ok)
+		}
+	}
+}
+
+// TestEncodeSummaryAllocatesOnce: the record is sized once, whatever the
+// state and subject (case list encodes tens of thousands of them).
+func TestEncodeSummaryAllocatesOnce(t *testing.T) {
+	s := CaseSummary{State: strings.Repeat("s", 40), Opened: time.Unix(1e10, 999_999_999), Messages: 1 << 20,
+		Subject: strings.Repeat("x", 200)}
+	if n := testing.AllocsPerRun(10, func() { encodeSummary(s) }); n != 1 {
+		t.Errorf("%v allocations, want 1", n)
 	}
 }

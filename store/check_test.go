@@ -55,6 +55,9 @@ func TestCheck(t *testing.T) {
 		want   string
 	}{
 		{"clean", func(*bolt.Tx) error { return nil }, ""},
+		{"message of a missing case", func(btx *bolt.Tx) error {
+			return btx.Bucket(bucketMessages).Put(u64(99), []byte(`{"key":99,"case":"SEC-2026-0009"}`))
+		}, "message 99: case SEC-2026-0009 does not exist"},
 		{"msgid to a missing case", func(btx *bolt.Tx) error {
 			return btx.Bucket(bucketMsgID).Put([]byte("x@y"), ThreadRef{Case: "SEC-2026-0009"}.encode())
 		}, "case SEC-2026-0009 does not exist"},
@@ -138,6 +141,23 @@ func TestBackupTo(t *testing.T) {
 	})
 }
 
+// TestFailedBackupAndCheck: a store that cannot be read gives a failed
+// backup that leaves no file, and a check that names the read error.
+func TestFailedBackupAndCheck(t *testing.T) {
+	s := openTemp(t)
+	s.Close()
+	out := filepath.Join(t.TempDir(), "copy.db")
+	if n, err := s.BackupTo(out); err == nil || n != 0 {
+		t.Errorf("backup of a closed store: %d bytes, %v; want an error", n, err)
+	}
+	if _, err := os.Stat(out); !os.IsNotExist(err) {
+		t.Errorf("a failed backup left its file: %v", err)
+	}
+	if p := s.Check(); len(p) != 1 || !strings.HasPrefix(p[0], "read: ") {
+		t.Errorf("check of a closed store: %q, want a read problem", p)
+	}
+}
+
 // TestCompact: compaction shrinks a store that had grown and shrunk, the
 // result opens and checks clean with the same data, and a store a
 // process holds is refused.
@@ -161,6 +181,9 @@ func TestCompact(t *testing.T) {
 	}
 	if after >= before {
 		t.Errorf("compaction: %d bytes, then %d", before, after)
+	}
+	if st, err := os.Stat(path); err != nil || st.Size() != after {
+		t.Errorf("compacted file: %v, %v; Compact said %d bytes", st.Size(), err, after)
 	}
 	s, err = Open(path, Options{})
 	if err != nil {

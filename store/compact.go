@@ -1,6 +1,7 @@
 package store
 
 import (
+	"errors"
 	"fmt"
 	"os"
 
@@ -28,13 +29,9 @@ func Compact(path string) (before, after int64, err error) {
 	if err != nil {
 		return 0, 0, fmt.Errorf("compact: %w", err)
 	}
-	err = bolt.Compact(dst, src.db, compactTxSize)
-	if cerr := dst.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = syncFile(tmp)
-	}
+	// Each step runs whatever the one before did (syncing a failed copy
+	// costs nothing), and any failure fails the compaction.
+	err = errors.Join(bolt.Compact(dst, src.db, compactTxSize), dst.Close(), syncFile(tmp))
 	if err != nil {
 		os.Remove(tmp)
 		return 0, 0, fmt.Errorf("compact: %w", err)

@@ -3,9 +3,11 @@ package store
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -226,4 +228,62 @@ func dump(btx *bolt.Tx) map[string]string {
 		return nil
 	})
 	return out
+}
+
+// TestMigrateTimerIndexKeepsTheLatest: of two timers of one case and
+// kind (SetTimer never wrote them, but a store could hold them), the
+// index keeps the later key and the other is deleted.
+func TestMigrateTimerIndexKeepsTheLatest(t *testing.T) {
+	s := openTemp(t)
+	err := s.db.Update(func(btx *bolt.Tx) error {
+		timers := btx.Bucket(bucketTimers)
+		for _, kv := range [][2]string{
+			{"k1", `{"case":"SEC-2026-0001","kind":"remind"}`},
+			{"k2", `{"case":"SEC-2026-0001","kind":"remind"}`},
+			{"k3", `{"case":"SEC-2026-0002","kind":"remind"}`},
+		} {
+			if err := timers.Put([]byte(kv[0]), []byte(kv[1])); err != nil {
+				return err
+			}
+		}
+		return migrateTimerIndex(btx)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.db.View(func(btx *bolt.Tx) error {
+		var keys []string
+		btx.Bucket(bucketTimers).ForEach(func(k, _ []byte) error { keys = append(keys, string(k)); return nil })
+		if fmt.Sprint(keys) != "[k2 k3]" {
+			t.Errorf("timers %v, want [k2 k3]", keys)
+		}
+		if got := btx.Bucket(bucketTimerIdx).Get(timerIndexKey("SEC-2026-0001", "remind")); string(got) != "k2" {
+			t.Errorf("index of SEC-2026-0001/remind: %q, want k2", got)
+		}
+		return nil
+	})
+}
+
+// TestFailedMigrationStopsTheUpgrade: a step that fails (here a timer
+// record that is no JSON) fails Open, and the store stays at the schema
+// it had: nothing skips a step.
+func TestFailedMigrationStopsTheUpgrade(t *testing.T) {
+	path := schema3Store(t)
+	db, err := bolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Update(func(btx *bolt.Tx) error { return btx.Bucket(bucketTimers).Put([]byte("k"), []byte("{")) }); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	if s, err := Open(path, Options{}); err == nil || !strings.Contains(err.Error(), "upgrade store from schema 3 to 4") {
+		if s != nil {
+			s.Close()
+		}
+		t.Fatalf("open: %v, want the failed upgrade from schema 3", err)
+	}
+	if _, err := Open(path, Options{ReadOnly: true}); !errors.Is(err, ErrOlderSchema) {
+		t.Errorf("after the failed upgrade: %v, want the store still at an older schema", err)
+	}
 }

@@ -77,3 +77,33 @@ func TestPurgeMessages(t *testing.T) {
 		t.Errorf("check after purge: %v", problems)
 	}
 }
+
+// TestZeroChunkSkipsDamagedRefs: a reference reaching outside its chunk
+// (a damaged record) zeroes nothing and panics nowhere.
+func TestZeroChunkSkipsDamagedRefs(t *testing.T) {
+	s := openTemp(t)
+	raw := []byte("raw bytes of one message")
+	err := s.Update(func(tx *Tx) error {
+		if err := tx.PutCase(&Case{ID: "SEC-2026-0001", State: StateClosed}); err != nil {
+			return err
+		}
+		_, err := tx.AddMessage(&Message{Case: "SEC-2026-0001"}, raw, nil)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := len(raw)
+	for _, ref := range []BlobRef{{Off: n - 2, Len: 10}, {Off: -1, Len: 2}, {Off: 0, Len: -1}, {Off: n + 1, Len: 0}} {
+		err := s.Update(func(tx *Tx) error { return tx.zeroChunk(1, []*BlobRef{&ref}) })
+		if err != nil {
+			t.Errorf("ref %+v: %v", ref, err)
+		}
+		s.View(func(tx *Tx) error {
+			if got := tx.btx.Bucket(bucketChunks).Bucket(u64(1)).Get(chunkData); !bytes.Equal(got, raw) {
+				t.Errorf("ref %+v: chunk %q, want it unchanged", ref, got)
+			}
+			return nil
+		})
+	}
+}

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"errors"
 	"slices"
 	"testing"
 	"time"
@@ -35,6 +36,11 @@ func TestSiteMarks(t *testing.T) {
 	})
 	if p := pending(); len(p) != 0 || woke != 0 {
 		t.Fatalf("rolled-back publication marked: %v, woke %d", p, woke)
+	}
+	// Marking all when none is published wakes nobody either.
+	var none int
+	if err := s.Update(func(tx *Tx) (err error) { none, err = tx.MarkSiteAll(); return err }); err != nil || none != 0 || woke != 0 {
+		t.Fatalf("MarkSiteAll of no published case = %d, %v, woke %d; want 0, nobody woken", none, err, woke)
 	}
 	if err := put(&Case{ID: "SEC-2026-0002", State: StatePublished, Opened: t0}); err != nil {
 		t.Fatal(err)
@@ -110,7 +116,8 @@ func TestSitePendingAfter(t *testing.T) {
 }
 
 // TestSiteOrder: the index order is newest first, then the later case id
-// first; a dropped entry leaves it and owes the index again.
+// first, an empty entry included; a dropped entry leaves it, with its
+// mark, and owes the index again.
 func TestSiteOrder(t *testing.T) {
 	s := openTemp(t)
 	t0 := time.Date(2026, 11, 29, 0, 0, 0, 0, time.UTC)
@@ -122,7 +129,11 @@ func TestSiteOrder(t *testing.T) {
 			if err := tx.PutCase(&Case{ID: x.id, State: StatePublished}); err != nil {
 				return err
 			}
-			if err := tx.SiteWritten(x.id, x.at, []byte("{}")); err != nil {
+			entry := []byte("{}")
+			if x.id == "SEC-2025-0009" {
+				entry = nil // empty, but an entry
+			}
+			if err := tx.SiteWritten(x.id, x.at, entry); err != nil {
 				return err
 			}
 		}
@@ -140,16 +151,33 @@ func TestSiteOrder(t *testing.T) {
 	if got, want := order(), []string{"SEC-2026-0002", "SEC-2026-0003", "SEC-2026-0001", "SEC-2025-0009"}; !slices.Equal(got, want) {
 		t.Errorf("order %v, want %v", got, want)
 	}
+	s.View(func(tx *Tx) error {
+		if e := tx.SiteEntry("SEC-2025-0009"); e == nil || len(e) != 0 {
+			t.Errorf("empty entry reads %q, want empty, not nil", e)
+		}
+		if e := tx.SiteEntry("SEC-2099-0001"); e != nil {
+			t.Errorf("entry of no case reads %q, want nil", e)
+		}
+		return nil
+	})
 	var owed bool
+	var marked, pending []string
 	err = s.Update(func(tx *Tx) error {
+		if err := tx.MarkSite("SEC-2026-0003", "SEC-2026-0001"); err != nil {
+			return err
+		}
+		if err := tx.MarkSite("SEC-2099-0001"); !errors.Is(err, ErrNotFound) {
+			t.Errorf("marking no case: %v, want ErrNotFound", err)
+		}
+		marked = tx.SitePending("", 10)
 		if err := tx.SiteDropped("SEC-2026-0003"); err != nil {
 			return err
 		}
-		owed = tx.SiteIndexOwed()
+		owed, pending = tx.SiteIndexOwed(), tx.SitePending("", 10)
 		return nil
 	})
-	if err != nil || !owed {
-		t.Fatalf("dropping an entry: owed %v, %v", owed, err)
+	if err != nil || !owed || !slices.Equal(marked, []string{"SEC-2026-0001", "SEC-2026-0003"}) || !slices.Equal(pending, []string{"SEC-2026-0001"}) {
+		t.Fatalf("marking two, dropping one: marked %v, then owed %v, pending %v, %v", marked, owed, pending, err)
 	}
 	if got, want := order(), []string{"SEC-2026-0002", "SEC-2026-0001", "SEC-2025-0009"}; !slices.Equal(got, want) {
 		t.Errorf("order after the drop %v, want %v", got, want)

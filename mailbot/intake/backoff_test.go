@@ -24,6 +24,17 @@ func TestBackoff(t *testing.T) {
 	}
 }
 
+// TestBackoffSmallestSteps: the delay is uniform in [cur/2, cur], both
+// ends included, also where that range holds one or two values.
+func TestBackoffSmallestSteps(t *testing.T) {
+	b := &backoff{min: 1, max: 2}
+	for i, want := range [][2]time.Duration{{0, 1}, {1, 2}, {1, 2}} {
+		if d := b.next(); d < want[0] || d > want[1] {
+			t.Errorf("attempt %d: delay %v outside [%v, %v]", i, d, want[0], want[1])
+		}
+	}
+}
+
 func TestSplitBySize(t *testing.T) {
 	check := func(sizes []int64, max int64, want []int) {
 		t.Helper()

@@ -3,6 +3,7 @@ package intake
 import (
 	"context"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -39,7 +40,49 @@ func TestConfigValidate(t *testing.T) {
 	check("negative keep-alive", func(c *Config) { c.KeepAlive = -time.Second }, "keep-alive")
 	check("negative keep-alive timeout", func(c *Config) { c.KeepAliveTimeout = -time.Second }, "keep-alive timeout")
 	check("backoff order", func(c *Config) { c.MinBackoff, c.MaxBackoff = time.Minute, time.Second }, "exceeds")
+	check("backoff fixed", func(c *Config) { c.MinBackoff, c.MaxBackoff = time.Minute, time.Minute }, "")
 	check("move to self", func(c *Config) { c.MoveTo = "INBOX" }, "move-to")
+}
+
+// TestConfigNumbersMustBePositive: validate, on its own, refuses a zero
+// for every number (withDefaults replaces zeros before, but a number
+// must not depend on it to be positive), and takes 1.
+func TestConfigNumbersMustBePositive(t *testing.T) {
+	for name, field := range map[string]func(*Config, int64){
+		"max size":           func(c *Config, v int64) { c.MaxSize = v },
+		"batch size":         func(c *Config, v int64) { c.BatchSize = int(v) },
+		"max batch bytes":    func(c *Config, v int64) { c.MaxBatchBytes = v },
+		"poll interval":      func(c *Config, v int64) { c.PollInterval = time.Duration(v) },
+		"idle restart":       func(c *Config, v int64) { c.IdleRestart = time.Duration(v) },
+		"min backoff":        func(c *Config, v int64) { c.MinBackoff = time.Duration(v) },
+		"max backoff":        func(c *Config, v int64) { c.MaxBackoff, c.MinBackoff = time.Duration(v), time.Duration(v) },
+		"dial timeout":       func(c *Config, v int64) { c.DialTimeout = time.Duration(v) },
+		"command timeout":    func(c *Config, v int64) { c.CommandTimeout = time.Duration(v) },
+		"keep-alive":         func(c *Config, v int64) { c.KeepAlive = time.Duration(v) },
+		"keep-alive timeout": func(c *Config, v int64) { c.KeepAliveTimeout = time.Duration(v) },
+	} {
+		for _, v := range []int64{0, 1} {
+			cfg := Config{Addr: "imap.example.org:993", Username: "u"}.withDefaults()
+			field(&cfg, v)
+			err := cfg.validate()
+			refused := err != nil && strings.Contains(err.Error(), name+" must be positive")
+			if refused != (v == 0) || v == 1 && err != nil {
+				t.Errorf("%s = %d: %v", name, v, err)
+			}
+		}
+	}
+}
+
+// TestConfigKeepsItsPanicCounter: a Bot's own counter stays its own;
+// only a Config without one counts package-wide.
+func TestConfigKeepsItsPanicCounter(t *testing.T) {
+	var own atomic.Int64
+	if got := (Config{Panics: &own}).withDefaults().Panics; got != &own {
+		t.Errorf("own counter replaced by %p", got)
+	}
+	if got := (Config{}).withDefaults().Panics; got != &unownedPanics {
+		t.Errorf("no counter: got %p, want the package-wide one", got)
+	}
 }
 
 func TestConfigReportsAllErrors(t *testing.T) {

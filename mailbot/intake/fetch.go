@@ -150,7 +150,7 @@ func readLiteral(lit imap.LiteralReader, w *watchdog, limit int64, truncate bool
 	if lit == nil {
 		return section{}, nil // NIL: the server has no such section
 	}
-	r := kickReader{r: lit, w: w}
+	r := kickReader{r: lit, kick: w.kick}
 	size := lit.Size()
 	if size > limit && !truncate {
 		// Drain it ourselves so the watchdog sees progress while we skip.

@@ -44,7 +44,7 @@ func countBodies(msg *imapclient.FetchMessageData, w *watchdog) (int64, error) {
 		if !ok || it.Literal == nil {
 			continue
 		}
-		got, err := io.Copy(io.Discard, kickReader{r: it.Literal, w: w})
+		got, err := io.Copy(io.Discard, kickReader{r: it.Literal, kick: w.kick})
 		total += got
 		if err != nil {
 			return total, err

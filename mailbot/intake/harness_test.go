@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -54,6 +55,12 @@ type testServer struct {
 	// strict makes the server refuse a FETCH of a set ending in "*", as
 	// some servers do in an empty mailbox.
 	strict atomic.Bool
+	// rfcStar makes a UID set "n:*" match the highest UID even when n is
+	// above it, as RFC 9051 section 6.4.8 says and Dovecot does; the
+	// memserver, as the tests drive it, does not. highest is the UID
+	// appendMsg gave last.
+	rfcStar atomic.Bool
+	highest atomic.Uint32
 
 	mu      sync.Mutex
 	srv     *imapserver.Server
@@ -98,8 +105,27 @@ func (s strictSession) Fetch(w *imapserver.FetchWriter, numSet imap.NumSet, opti
 	if s.ts.strict.Load() && numSet.Dynamic() {
 		return &imap.Error{Type: imap.StatusResponseTypeBad, Text: "Invalid messageset"}
 	}
-	return s.Session.Fetch(w, numSet, options)
+	return s.Session.Fetch(w, s.ts.star(numSet), options)
 }
+
+func (s strictSession) Search(kind imapserver.NumKind, criteria *imap.SearchCriteria, options *imap.SearchOptions) (*imap.SearchData, error) {
+	for i, set := range criteria.UID {
+		criteria.UID[i] = s.ts.star(set).(imap.UIDSet)
+	}
+	return s.Session.Search(kind, criteria, options)
+}
+
+// star adds the highest UID to a dynamic UID set when ts.rfcStar is set.
+func (ts *testServer) star(set imap.NumSet) imap.NumSet {
+	uids, ok := set.(imap.UIDSet)
+	top := imap.UID(ts.highest.Load())
+	if !ok || !ts.rfcStar.Load() || !uids.Dynamic() || top == 0 {
+		return set
+	}
+	return append(slices.Clone(uids), imap.UIDRange{Start: top, Stop: top})
+}
+
+func withRFCStar() serverOption { return func(ts *testServer) { ts.rfcStar.Store(true) } }
 
 func withStrictFetch() serverOption { return func(ts *testServer) { ts.strict.Store(true) } }
 
@@ -193,6 +219,7 @@ func (ts *testServer) appendMsg(mailbox, raw string) uint32 {
 	if err != nil {
 		ts.t.Fatalf("append: %v", err)
 	}
+	ts.highest.Store(uint32(data.UID))
 	return uint32(data.UID)
 }
 
@@ -350,16 +377,18 @@ func testConfig(t *testing.T, ts *testServer) Config {
 
 // loop is a Run in the background, stopped (and checked) at cleanup.
 type loop struct {
-	idles  atomic.Int64
-	cancel context.CancelFunc
-	done   chan error
-	once   sync.Once
+	idles      atomic.Int64
+	reconnects atomic.Int64 // sessions that ended before cancel
+	cancel     context.CancelFunc
+	done       chan error
+	once       sync.Once
 }
 
 func startLoop(t *testing.T, cfg Config, sink Sink) *loop {
 	t.Helper()
 	l := &loop{done: make(chan error, 1)}
 	cfg.OnIdle = func() { l.idles.Add(1) }
+	cfg.OnReconnect = func() { l.reconnects.Add(1) }
 	ctx, cancel := context.WithCancel(context.Background())
 	l.cancel = cancel
 	go func() { l.done <- Run(ctx, cfg, sink) }()

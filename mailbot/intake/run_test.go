@@ -3,6 +3,7 @@ package intake
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"regexp"
 	"slices"
 	"strings"
@@ -115,7 +116,29 @@ func TestNewMailWhileIdle(t *testing.T) {
 			if got := idleCommand.MatchString(ts.debug.String()); got != tc.wantIdle {
 				t.Errorf("client sent IDLE: %v, want %v", got, tc.wantIdle)
 			}
+			if n := l.reconnects.Load(); n != 0 {
+				t.Errorf("%d reconnects, want 0: new mail needs no new session", n)
+			}
 		})
+	}
+}
+
+// TestNewMailByPushAlone: with the re-scan timers out of the way, the
+// EXISTS that the server pushes in IDLE wakes the loop.
+func TestNewMailByPushAlone(t *testing.T) {
+	ts := newTestServer(t)
+	cfg := testConfig(t, ts)
+	cfg.PollInterval, cfg.IdleRestart = time.Hour, time.Hour
+	sink := &memSink{}
+	l := startLoop(t, cfg, sink)
+	l.waitIdle(t, 1)
+	raws := ts.appendN(1)
+	waitFor(t, "the delivery", func() bool { return sink.count() == 1 })
+	waitFor(t, "the marking", func() bool { return ts.seen("INBOX")[1] })
+	l.stop(t)
+	checkDelivered(t, sink, raws, ts.uidValidity())
+	if n := l.reconnects.Load(); n != 0 {
+		t.Errorf("%d reconnects, want 0", n)
 	}
 }
 
@@ -163,6 +186,35 @@ func TestRestartRedeliversNothing(t *testing.T) {
 	waitFor(t, "6 deliveries", func() bool { return sink.count() >= 6 })
 	second.waitIdle(t, second.idles.Load()+1)
 	checkDelivered(t, sink, raws, ts.uidValidity())
+}
+
+// TestHighestUIDIsNotRedelivered: "n:*" matches the highest UID even
+// when n is above it (RFC 9051 section 6.4.8), so every re-scan of a
+// caught-up mailbox gets the last delivered message back, from a FETCH
+// or, where the server refuses "n:*", a SEARCH: it is not delivered
+// again.
+func TestHighestUIDIsNotRedelivered(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		opts []serverOption
+	}{
+		{"fetch", []serverOption{withRFCStar()}},
+		{"search", []serverOption{withRFCStar(), withStrictFetch()}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ts := newTestServer(t, tc.opts...)
+			raws := ts.appendN(3)
+			sink := &memSink{}
+			l := startLoop(t, testConfig(t, ts), sink)
+			l.waitIdle(t, 3) // the poll re-scanned twice
+			l.stop(t)
+			ts.strict.Store(false) // for the checks' own client
+			checkDelivered(t, sink, raws, ts.uidValidity())
+			if n := sink.numCalls(); n != 1 {
+				t.Errorf("Deliver called %d times, want 1", n)
+			}
+		})
+	}
 }
 
 // TestRepairUnmarkedAfterCrash: messages the sink committed but whose
@@ -241,6 +293,9 @@ func TestCatchUpSkipsAnExpungedBatch(t *testing.T) {
 	if got, want := deliveredUIDs(sink), uidRange(3, 6); fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Fatalf("first catch-up delivered uids %v, want %v", got, want)
 	}
+	if n := l.reconnects.Load(); n != 0 {
+		t.Errorf("%d reconnects, want 0: an expunged batch is no error", n)
+	}
 	for i, d := range sink.delivered() {
 		if string(d.Raw) != raws[i+2] {
 			t.Errorf("uid %d: raw %q, want %q", d.UID, d.Raw, raws[i+2])
@@ -255,16 +310,36 @@ func firstUID(d []delivered) uint32 {
 	return d[0].UID
 }
 
+// TestUIDValidityChangeRescans: a stored UIDVALIDITY of an older
+// incarnation of the mailbox means a rescan from UID 1, and one warning
+// for the operator; a mailbox never seen before is no change.
 func TestUIDValidityChangeRescans(t *testing.T) {
-	ts := newTestServer(t)
-	raws := ts.appendN(3)
-	validity := ts.uidValidity()
-	// The stored state belongs to an older incarnation of the mailbox.
-	sink := &memSink{validity: validity + 100, last: 50}
-	l := startLoop(t, testConfig(t, ts), sink)
-	l.waitIdle(t, 1)
-	checkDelivered(t, sink, raws, validity)
-	checkSeen(t, ts, "INBOX", true)
+	for _, tc := range []struct {
+		name     string
+		stored   func(validity uint32) *memSink
+		warnings int
+	}{
+		{"changed", func(v uint32) *memSink { return &memSink{validity: v + 100, last: 50} }, 1},
+		{"never seen", func(uint32) *memSink { return &memSink{} }, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ts := newTestServer(t)
+			raws := ts.appendN(3)
+			validity := ts.uidValidity()
+			sink := tc.stored(validity)
+			cfg := testConfig(t, ts)
+			var logs syncBuffer
+			cfg.Logger = slog.New(slog.NewTextHandler(&logs, nil))
+			l := startLoop(t, cfg, sink)
+			l.waitIdle(t, 1)
+			l.stop(t)
+			checkDelivered(t, sink, raws, validity)
+			checkSeen(t, ts, "INBOX", true)
+			if n := strings.Count(logs.String(), "uidvalidity changed"); n != tc.warnings {
+				t.Errorf("%d uidvalidity warnings, want %d:\n%s", n, tc.warnings, logs.String())
+			}
+		})
+	}
 }
 
 func TestTooBigDeliversHeaderOnly(t *testing.T) {
@@ -272,17 +347,21 @@ func TestTooBigDeliversHeaderOnly(t *testing.T) {
 	small := testMessage(1)
 	header := "From: a@example.net\r\nSubject: big\r\nMessage-ID: <big@example.net>\r\n\r\n"
 	big := header + strings.Repeat("0123456789abcdef\r\n", 300) // ~5 KiB
+	// exact is MaxSize bytes: the largest message downloaded whole.
+	exact := "From: a@example.net\r\nSubject: exact\r\n\r\n"
+	exact += strings.Repeat("x", 1024-len(exact))
 	ts.appendMsg("INBOX", small)
 	ts.appendMsg("INBOX", big)
+	ts.appendMsg("INBOX", exact)
 	sink := &memSink{}
 	cfg := testConfig(t, ts)
-	cfg.MaxSize = 1024
+	cfg.MaxSize = int64(len(exact))
 	l := startLoop(t, cfg, sink)
 	l.waitIdle(t, 1)
 
 	got := sink.delivered()
-	if len(got) != 2 {
-		t.Fatalf("delivered %d messages, want 2", len(got))
+	if len(got) != 3 {
+		t.Fatalf("delivered %d messages, want 3", len(got))
 	}
 	if got[0].TooBig || string(got[0].Raw) != small {
 		t.Errorf("small message: toobig %v, raw %q", got[0].TooBig, got[0].Raw)
@@ -290,6 +369,9 @@ func TestTooBigDeliversHeaderOnly(t *testing.T) {
 	if !got[1].TooBig || string(got[1].Raw) != header || got[1].Size != int64(len(big)) {
 		t.Errorf("big message: toobig %v size %d raw %q; want header only, size %d",
 			got[1].TooBig, got[1].Size, got[1].Raw, len(big))
+	}
+	if got[2].TooBig || string(got[2].Raw) != exact {
+		t.Errorf("message of exactly MaxSize: toobig %v, %d bytes; want it whole", got[2].TooBig, len(got[2].Raw))
 	}
 	checkSeen(t, ts, "INBOX", true)
 }
@@ -359,6 +441,16 @@ func TestFetchAll(t *testing.T) {
 	checkSeen(t, ts, "INBOX", false) // BODY.PEEK and EXAMINE: nothing changes
 }
 
+// TestFetchAllEmptyOnAStrictServer: an empty mailbox is not fetched at
+// all, since some servers refuse "1:*" there.
+func TestFetchAllEmptyOnAStrictServer(t *testing.T) {
+	ts := newTestServer(t, withStrictFetch())
+	n, size, err := FetchAll(t.Context(), testConfig(t, ts))
+	if err != nil || n != 0 || size != 0 {
+		t.Fatalf("FetchAll(empty) = %d, %d, %v; want 0, 0, nil", n, size, err)
+	}
+}
+
 // TestLyingSizeIsNotBuffered: a server announcing a small RFC822.SIZE for a
 // huge message must not make the loop read the huge literal into memory.
 func TestLyingSizeIsNotBuffered(t *testing.T) {
@@ -389,6 +481,8 @@ func TestIdleRestartAndCleanShutdown(t *testing.T) {
 	cfg := testConfig(t, ts)
 	cfg.PollInterval = time.Hour
 	cfg.IdleRestart = 30 * time.Millisecond
+	var logs syncBuffer
+	cfg.Logger = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	sink := &memSink{}
 	l := startLoop(t, cfg, sink)
 	l.waitIdle(t, 3)
@@ -405,6 +499,9 @@ func TestIdleRestartAndCleanShutdown(t *testing.T) {
 		if !strings.Contains(wire, want) {
 			t.Errorf("client never sent %q", strings.TrimSpace(want))
 		}
+	}
+	if strings.Contains(logs.String(), "logout failed") {
+		t.Errorf("a clean logout was logged as failed:\n%s", logs.String())
 	}
 }
 

@@ -55,26 +55,23 @@ func (s *session) metaAfter(ctx context.Context, last imap.UID) ([]meta, error) 
 	if last == math.MaxUint32 {
 		return nil, nil
 	}
-	metas, err := s.fetchMeta(ctx, imap.UIDSet{{Start: last + 1, Stop: 0}})
+	// "n:*" always matches the highest UID, even below n (RFC 9051
+	// section 6.4.8): the last message delivered comes back.
+	old := func(uid imap.UID) bool { return uid <= last }
+	newer := imap.UIDSet{{Start: last + 1, Stop: 0}}
+	metas, err := s.fetchMeta(ctx, newer)
 	if ierr := (*imap.Error)(nil); errors.As(err, &ierr) {
 		// Some servers refuse "n:*" in an empty mailbox: ask the way
 		// every server takes, a UID SEARCH, then fetch what it found.
 		s.log.Debug("server refused a fetch of n:*; searching instead", "reply", ierr.Text)
-		uids, serr := s.searchAfter(ctx, last)
+		uids, serr := s.search(ctx, "search new", &imap.SearchCriteria{UID: []imap.UIDSet{newer}})
+		uids = slices.DeleteFunc(uids, old)
 		if serr != nil || len(uids) == 0 {
 			return nil, serr
 		}
 		metas, err = s.fetchMeta(ctx, imap.UIDSetNum(uids...))
 	}
-	// "n:*" always matches the highest UID, even below n (RFC 9051 section 6.4.8).
-	return slices.DeleteFunc(metas, func(m meta) bool { return m.uid <= last }), err
-}
-
-// searchAfter returns the UIDs above last, ascending.
-func (s *session) searchAfter(ctx context.Context, last imap.UID) ([]imap.UID, error) {
-	crit := &imap.SearchCriteria{UID: []imap.UIDSet{{{Start: last + 1, Stop: 0}}}}
-	uids, err := s.search(ctx, "search new", crit)
-	return slices.DeleteFunc(uids, func(u imap.UID) bool { return u <= last }), err
+	return slices.DeleteFunc(metas, func(m meta) bool { return old(m.uid) }), err
 }
 
 func (s *session) search(ctx context.Context, what string, crit *imap.SearchCriteria) ([]imap.UID, error) {

@@ -2,6 +2,8 @@ package intake
 
 import (
 	"net"
+	"regexp"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -48,6 +50,9 @@ func TestStalledServerTimesOut(t *testing.T) {
 	cfg.CommandTimeout = 100 * time.Millisecond
 	l := startLoop(t, cfg, &memSink{})
 	waitFor(t, "3 connection attempts", func() bool { return accepts.Load() >= 3 })
+	if n := l.reconnects.Load(); n < 2 {
+		t.Errorf("OnReconnect called %d times before the third connection, want 2", n)
+	}
 	l.stop(t)
 }
 
@@ -91,3 +96,26 @@ func TestFrozenServerIsNoticed(t *testing.T) {
 		})
 	}
 }
+
+// TestKeepAliveInIdle: when the keep-alive is due in IDLE, the loop ends
+// IDLE, proves the server alive with a NOOP and goes back to IDLE, all
+// in one wait for mail: no re-scan, no new idle notification.
+func TestKeepAliveInIdle(t *testing.T) {
+	ts := newTestServer(t)
+	cfg := testConfig(t, ts)
+	cfg.PollInterval, cfg.IdleRestart = time.Hour, time.Hour
+	cfg.KeepAlive = 20 * time.Millisecond
+	l := startLoop(t, cfg, &memSink{})
+	l.waitIdle(t, 1)
+	waitFor(t, "three DONEs", func() bool { return strings.Count(ts.debug.String(), "\r\nDONE\r\n") >= 3 })
+	l.stop(t)
+	if n := len(noopCommand.FindAllString(ts.debug.String(), -1)); n < 2 {
+		t.Errorf("client sent %d NOOPs for three DONEs, want a NOOP after each", n)
+	}
+	if n := l.idles.Load(); n != 1 {
+		t.Errorf("%d idle notifications, want 1: the keep-alive is no re-scan", n)
+	}
+}
+
+// noopCommand matches a NOOP sent by the client in the wire log.
+var noopCommand = regexp.MustCompile(`(?m)^T\d+ NOOP\r$`)

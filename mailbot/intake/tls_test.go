@@ -7,6 +7,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"fmt"
 	"math/big"
 	"net"
 	"strings"
@@ -76,5 +77,40 @@ func TestTLSRejectsUntrustedServer(t *testing.T) {
 	_, _, err := FetchAll(t.Context(), cfg)
 	if err == nil {
 		t.Fatalf("FetchAll trusted a self-signed certificate")
+	}
+}
+
+// TestImplicitTLSOffersALPN: implicit TLS offers the "imap" ALPN id of
+// RFC 8314 section 4.1, unless the configuration names its own.
+func TestImplicitTLSOffersALPN(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		nextProtos []string
+		want       string
+	}{
+		{"default", nil, "[imap]"},
+		{"configured", []string{"x-own"}, "[x-own]"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srvTLS, pool := testCert(t)
+			offered := make(chan []string, 1)
+			srvTLS.GetConfigForClient = func(hello *tls.ClientHelloInfo) (*tls.Config, error) {
+				select {
+				case offered <- hello.SupportedProtos:
+				default:
+				}
+				return nil, nil
+			}
+			ts := newTestServer(t, withTLS(srvTLS, true))
+			cfg := testConfig(t, ts)
+			cfg.TLSMode = tlsmode.Implicit
+			cfg.TLSConfig = &tls.Config{RootCAs: pool, NextProtos: tc.nextProtos}
+			if _, _, err := FetchAll(t.Context(), cfg); err != nil {
+				t.Fatal(err)
+			}
+			if got := fmt.Sprint(<-offered); got != tc.want {
+				t.Errorf("client offered ALPN %s, want %s", got, tc.want)
+			}
+		})
 	}
 }

@@ -87,17 +87,18 @@ func wrap(what string, err error) error {
 	return fmt.Errorf("%s: %w", what, err)
 }
 
-// kickReader reports progress to a watchdog on every read, so a slow but
-// moving download of a large literal is not mistaken for a dead peer.
+// kickReader reports progress (kick, a watchdog's) on every read that
+// brings bytes, so a slow but moving download of a large literal is not
+// mistaken for a dead peer.
 type kickReader struct {
-	r io.Reader
-	w *watchdog
+	r    io.Reader
+	kick func()
 }
 
 func (k kickReader) Read(p []byte) (int, error) {
 	n, err := k.r.Read(p)
 	if n > 0 {
-		k.w.kick()
+		k.kick()
 	}
 	return n, err
 }

@@ -35,6 +35,30 @@ func TestWakeSaysWhetherItHandledAny(t *testing.T) {
 	check("nothing due yet", false, e.clock.Now().Add(time.Hour))
 }
 
+// TestAttemptRecordsTheNextBackoff: the attempt recorded before the
+// send sets the next one a backoff later, numbered from the attempts the
+// entry already had: after two, the third waits MinBackoff*4, jittered
+// by [0.5, 1.5).
+func TestAttemptRecordsTheNextBackoff(t *testing.T) {
+	for _, prior := range []int{0, 2} {
+		e := newEnv(t, serverOpts{})
+		e.cfg.MinBackoff = time.Minute
+		s := New(e.cfg, e.q)
+		m := e.enqueue("alice@example.net")
+		e.q.mu.Lock()
+		e.q.items[m.ID].e.Attempts = prior
+		e.q.mu.Unlock()
+		if _, _, err := s.wake(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		it := e.q.get(m.ID)
+		base := time.Minute << prior
+		if len(it.nexts) != 1 || it.nexts[0].Sub(e.clock.Now()) < base/2 || it.nexts[0].Sub(e.clock.Now()) >= base*3/2 {
+			t.Errorf("after %d attempts: next attempts %v, want one within [%v, %v) of now", prior, it.nexts, base/2, base*3/2)
+		}
+	}
+}
+
 // TestExpiresAfterExpire: a temporary failure turns permanent only once
 // more than Expire has passed since the entry was queued.
 func TestExpiresAfterExpire(t *testing.T) {

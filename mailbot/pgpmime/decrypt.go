@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"time"
 
 	"github.com/ProtonMail/go-crypto/openpgp"
@@ -53,12 +52,9 @@ func dearmor(armored []byte, types ...string) ([]byte, error) {
 	if !contains(types, block.Type) {
 		return nil, fmt.Errorf("armor: %w: unexpected block type %q", ErrMalformed, block.Type)
 	}
-	data, err := io.ReadAll(io.LimitReader(block.Body, MaxMessageSize+1))
+	data, err := readAtMost(block.Body, MaxMessageSize)
 	if err != nil {
-		return nil, fmt.Errorf("armor: %w: %w", ErrMalformed, err)
-	}
-	if len(data) > MaxMessageSize {
-		return nil, fmt.Errorf("armor: %w", ErrTooLarge)
+		return nil, fmt.Errorf("armor: %w", err)
 	}
 	return data, nil
 }
@@ -80,18 +76,18 @@ func decryptMessage(data []byte, decrypt, verify openpgp.EntityList, arrived tim
 	if err := checkKeyPackets(data); err != nil {
 		return nil, err
 	}
+	// go-crypto's limit bounds the decompression of packets that
+	// ReadMessage skips on its way to the literal data, which readAtMost
+	// never sees.
 	limit := int64(MaxMessageSize)
 	config := &packet.Config{MaxDecompressedMessageSize: &limit}
 	md, err := openpgp.ReadMessage(bytes.NewReader(data), decryptionRing{decrypt}, nil, config)
 	if err != nil {
 		return nil, classifyReadError(err)
 	}
-	plaintext, err := io.ReadAll(io.LimitReader(md.UnverifiedBody, MaxMessageSize+1))
+	plaintext, err := readAtMost(md.UnverifiedBody, MaxMessageSize)
 	if err != nil {
-		return nil, fmt.Errorf("decrypt: %w: %w", ErrMalformed, err)
-	}
-	if len(plaintext) > MaxMessageSize {
-		return nil, fmt.Errorf("decrypt: %w", ErrTooLarge)
+		return nil, fmt.Errorf("decrypt: %w", err)
 	}
 	d := &decrypted{plaintext: plaintext, encrypted: md.IsEncrypted}
 	if md.IsSigned {
@@ -101,8 +97,11 @@ func decryptMessage(data []byte, decrypt, verify openpgp.EntityList, arrived tim
 }
 
 func classifyReadError(err error) error {
-	if errors.Is(err, pgperrors.ErrKeyIncorrect) {
+	switch {
+	case errors.Is(err, pgperrors.ErrKeyIncorrect):
 		return fmt.Errorf("decrypt: %w", ErrNotForUs)
+	case errors.Is(err, pgperrors.ErrMessageTooLarge):
+		return fmt.Errorf("decrypt: %w", ErrTooLarge)
 	}
 	return fmt.Errorf("decrypt: %w: %w", ErrMalformed, err)
 }

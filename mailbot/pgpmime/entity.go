@@ -35,28 +35,19 @@ func parseEntity(b []byte) (*entity, error) {
 // splitHeaderBody returns the header block (each field with its line break)
 // and the body after the empty line. Without an empty line, all is header.
 func splitHeaderBody(b []byte) (head, body []byte) {
-	if bytes.HasPrefix(b, []byte("\r\n")) {
-		return nil, b[2:]
-	}
-	if bytes.HasPrefix(b, []byte("\n")) {
-		return nil, b[1:]
-	}
-	for i := 0; i < len(b); {
-		j := bytes.IndexByte(b[i:], '\n')
-		if j < 0 {
+	for rest := b; ; {
+		if after, ok := bytes.CutPrefix(rest, []byte("\r\n")); ok {
+			return b[:len(b)-len(rest)], after
+		}
+		if after, ok := bytes.CutPrefix(rest, []byte("\n")); ok {
+			return b[:len(b)-len(rest)], after
+		}
+		_, next, ok := bytes.Cut(rest, []byte("\n"))
+		if !ok {
 			return b, nil
 		}
-		next := i + j + 1
-		rest := b[next:]
-		if bytes.HasPrefix(rest, []byte("\r\n")) {
-			return b[:next], rest[2:]
-		}
-		if bytes.HasPrefix(rest, []byte("\n")) {
-			return b[:next], rest[1:]
-		}
-		i = next
+		rest = next
 	}
-	return b, nil
 }
 
 // contentType returns the lower-case media type and parameters. A missing

@@ -3,7 +3,6 @@ package pgpmime
 import (
 	"bytes"
 	"fmt"
-	"io"
 	"mime"
 	"mime/quotedprintable"
 	"strings"
@@ -64,9 +63,9 @@ func (op *opener) openClearsigned(text []byte, charset string) (*layer, error) {
 	if block.ArmoredSignature.Type != "PGP SIGNATURE" {
 		return nil, fmt.Errorf("clearsigned: %w: armor type %q", ErrMalformed, block.ArmoredSignature.Type)
 	}
-	sig, err := io.ReadAll(io.LimitReader(block.ArmoredSignature.Body, MaxMessageSize))
+	sig, err := readAtMost(block.ArmoredSignature.Body, MaxMessageSize)
 	if err != nil {
-		return nil, fmt.Errorf("clearsigned: %w: %w", ErrMalformed, err)
+		return nil, fmt.Errorf("clearsigned: %w", err)
 	}
 	res := verifyDetached(block.Bytes, sig, op.verify, op.arrived)
 	return &layer{entity: textEntity(block.Plaintext, charset), format: "inline", sig: res}, nil
@@ -74,16 +73,11 @@ func (op *opener) openClearsigned(text []byte, charset string) (*layer, error) {
 
 // lineStartIndex finds marker at the start of a line, or returns -1.
 func lineStartIndex(text []byte, marker string) int {
-	for off := 0; off < len(text); {
-		i := bytes.Index(text[off:], []byte(marker))
-		if i < 0 {
-			return -1
-		}
-		at := off + i
-		if at == 0 || text[at-1] == '\n' {
-			return at
-		}
-		off = at + 1
+	if bytes.HasPrefix(text, []byte(marker)) {
+		return 0
+	}
+	if i := bytes.Index(text, []byte("\n"+marker)); i >= 0 {
+		return i + 1
 	}
 	return -1
 }
@@ -98,10 +92,9 @@ func textEntity(text []byte, charset string) []byte {
 	if !asciiSuperset(charset) {
 		charset = "utf-8"
 	}
+	// Never empty: the type and the attribute are tokens; a value that is
+	// not one is quoted, or RFC 2231 encoded.
 	ct := mime.FormatMediaType("text/plain", map[string]string{"charset": charset})
-	if charset == "" || ct == "" {
-		ct = "text/plain; charset=utf-8"
-	}
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "Content-Type: %s\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n", ct)
 	w := quotedprintable.NewWriter(&b)

@@ -2,13 +2,19 @@ package pgpmime
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"testing/iotest"
+	"time"
 
 	"github.com/ProtonMail/go-crypto/openpgp"
+	pgperrors "github.com/ProtonMail/go-crypto/openpgp/errors"
+	"github.com/ProtonMail/go-crypto/openpgp/packet"
 )
 
 // TestKeyFileSizeLimit: a key file of exactly maxKeyFileSize bytes is read
@@ -86,3 +92,79 @@ func TestOpenSizeLimit(t *testing.T) {
 		}
 	}
 }
+
+// TestReadAtMost: the one size check of decoded, decrypted and
+// decompressed content. Exactly limit bytes are read whole, one more is
+// ErrTooLarge, as is go-crypto's decompression limit; another read
+// failure is ErrMalformed.
+func TestReadAtMost(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		r    io.Reader
+		want error
+	}{
+		{"empty", strings.NewReader(""), nil},
+		{"below the limit", strings.NewReader("abc"), nil},
+		{"at the limit", strings.NewReader("abcd"), nil},
+		{"one byte over", strings.NewReader("abcde"), ErrTooLarge},
+		{"far over", strings.NewReader(strings.Repeat("x", 1000)), ErrTooLarge},
+		{"go-crypto's decompression limit", iotest.ErrReader(pgperrors.ErrMessageTooLarge), ErrTooLarge},
+		{"broken stream", iotest.ErrReader(errors.New("bad checksum")), ErrMalformed},
+	} {
+		var in []byte
+		if sr, ok := tc.r.(*strings.Reader); ok {
+			in = make([]byte, sr.Len())
+			sr.ReadAt(in, 0)
+		}
+		got, err := readAtMost(tc.r, 4)
+		if !errors.Is(err, tc.want) || tc.want == nil && !bytes.Equal(got, in) || tc.want != nil && got != nil {
+			t.Errorf("%s: %q, %v; want %q, %v", tc.name, got, err, in, tc.want)
+		}
+	}
+}
+
+// TestDecompressionLimit: a compressed message that inflates past
+// MaxMessageSize is refused as too large, whether the bulk is the
+// plaintext itself or packets that go-crypto skips before it.
+func TestDecompressionLimit(t *testing.T) {
+	compressed := func(write func(w io.Writer)) []byte {
+		var buf bytes.Buffer
+		w, err := packet.SerializeCompressed(nopCloser{&buf}, packet.CompressionZLIB, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		write(w)
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+		return buf.Bytes()
+	}
+	literal := func(w io.Writer, size int) {
+		lw, err := packet.SerializeLiteral(nopCloser{w}, true, "", 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lw.Write(make([]byte, size))
+		lw.Close()
+	}
+	zeros := make([]byte, MaxMessageSize)
+	for name, data := range map[string][]byte{
+		"plaintext": compressed(func(w io.Writer) { literal(w, MaxMessageSize+1) }),
+		"skipped packet": compressed(func(w io.Writer) {
+			// Tag 60 is a non-critical unknown packet: go-crypto skips it.
+			w.Write([]byte{0xc0 | 60, 0xff})
+			binary.Write(w, binary.BigEndian, uint32(len(zeros)))
+			w.Write(zeros)
+			literal(w, 2)
+		}),
+	} {
+		_, err := decryptMessage(data, nil, nil, time.Now())
+		if !errors.Is(err, ErrTooLarge) {
+			t.Errorf("%s: %v, want %v", name, err, ErrTooLarge)
+		}
+	}
+}
+
+type nopCloser struct{ io.Writer }
+
+func (nopCloser) Close() error { return nil }

@@ -69,7 +69,7 @@ func partOfType(raw []byte, want string) ([]byte, error) {
 	}
 	body, err := decodeTransfer(p.header.Get("Content-Transfer-Encoding"), p.body)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrMalformed, err)
+		return nil, fmt.Errorf("content-transfer-encoding: %w", err)
 	}
 	return body, nil
 }

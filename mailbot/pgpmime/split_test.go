@@ -45,4 +45,8 @@ func TestSplitMultipart(t *testing.T) {
 	check("too many parts", "--b\r\n1\r\n--b\r\n2\r\n--b\r\n3\r\n--b--", "b", 2, nil, "more than 2 parts")
 	check("empty boundary", "--\r\nx\r\n----", "", 2, nil, "bad boundary")
 	check("empty body", "", "b", 2, nil, "boundary not found")
+	check("leading empty line", "\n--b\nx\n--b--", "b", 2, []string{"x"}, "")
+	long := strings.Repeat("b", 200)
+	check("longest boundary", "--"+long+"\r\nx\r\n--"+long+"--", long, 2, []string{"x"}, "")
+	check("boundary too long", "--"+long+"b\r\nx\r\n--"+long+"b--", long+"b", 2, nil, "bad boundary")
 }

@@ -16,11 +16,11 @@ func decodeTransfer(cte string, body []byte) ([]byte, error) {
 	case "", "7bit", "8bit", "binary":
 		return body, nil
 	case "quoted-printable":
-		return readAllLimited(quotedPrintableReader(body))
+		return readAtMost(quotedPrintableReader(body), MaxMessageSize)
 	case "base64":
-		return readAllLimited(base64Reader(body))
+		return readAtMost(base64Reader(body), MaxMessageSize)
 	}
-	return nil, fmt.Errorf("unknown content-transfer-encoding %q", cte)
+	return nil, fmt.Errorf("%w: unknown content-transfer-encoding %q", ErrMalformed, cte)
 }
 
 func quotedPrintableReader(b []byte) io.Reader {
@@ -37,15 +37,4 @@ func base64Reader(b []byte) io.Reader {
 		}
 	}
 	return base64.NewDecoder(base64.StdEncoding, bytes.NewReader(clean))
-}
-
-func readAllLimited(r io.Reader) ([]byte, error) {
-	b, err := io.ReadAll(io.LimitReader(r, MaxMessageSize+1))
-	if err != nil {
-		return nil, fmt.Errorf("decode transfer encoding: %w", err)
-	}
-	if len(b) > MaxMessageSize {
-		return nil, ErrTooLarge
-	}
-	return b, nil
 }
